@@ -1,0 +1,72 @@
+import type pg from "pg";
+
+interface RunState {
+  status: string;
+  result: unknown;
+  failure: unknown;
+}
+
+/**
+ * Resolves waiters when their run closes, woken by `NOTIFY weft_run_closed` from the closing
+ * transaction (weft.complete_workflow_task). One LISTEN connection per client, opened lazily.
+ */
+export class CloseListener {
+  private connection: Promise<pg.PoolClient> | undefined;
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async waitFor(runId: string, read: () => Promise<RunState>, timeoutMs?: number): Promise<RunState> {
+    let wake!: () => void;
+    let woken = new Promise<void>((resolve) => (wake = resolve));
+    const waiter = () => wake();
+    const set = this.waiters.get(runId) ?? new Set();
+    set.add(waiter);
+    this.waiters.set(runId, set);
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    try {
+      // LISTEN is in place before the first read, so a close between the two is not missed.
+      for (;;) {
+        await this.listen();
+        const state = await read();
+        if (state.status !== "running") return state;
+        const left = deadline === undefined ? undefined : deadline - Date.now();
+        if (left !== undefined && left <= 0) {
+          throw new Error(`run ${runId} is still running after ${timeoutMs} ms; describe() shows what it waits for`);
+        }
+        await (left === undefined ? woken : Promise.race([woken, sleep(left)]));
+        woken = new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      set.delete(waiter);
+      if (set.size === 0) this.waiters.delete(runId);
+    }
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) (await connection).release(true); // a LISTENing connection must not return to the pool
+  }
+
+  private listen(): Promise<pg.PoolClient> {
+    this.connection ??= (async () => {
+      const client = await this.pool.connect();
+      client.on("notification", (message) => {
+        for (const waiter of this.waiters.get(message.payload ?? "") ?? []) waiter();
+      });
+      client.on("error", () => {
+        // A lost connection: reconnect on the next wait and wake everyone to re-read state.
+        this.connection = undefined;
+        for (const set of this.waiters.values()) for (const waiter of set) waiter();
+      });
+      await client.query("LISTEN weft_run_closed");
+      return client;
+    })();
+    return this.connection;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,60 @@
+// Row types of the weft tables the client reads (sql/migrations); kept in step with them.
+import type { Generated } from "kysely";
+
+export interface WorkflowRunsTable {
+  run_id: string;
+  workflow_id: string;
+  workflow_type: string;
+  task_queue: string;
+  status: "running" | "completed" | "failed";
+  input: unknown;
+  result: unknown;
+  failure: unknown;
+  next_event_id: number;
+  last_task: number;
+  task_failure: unknown;
+  task_failures: number;
+  unhandled_signals: unknown;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+export interface HistoryEventsTable {
+  run_id: string;
+  event_id: number;
+  task: number;
+  type: string;
+  attributes: unknown;
+  created_at: Date;
+}
+
+export interface ActivityExecutionsTable {
+  run_id: string;
+  activity_id: number;
+  activity_type: string;
+  queue: string;
+  status: "scheduled" | "started" | "completed" | "failed";
+  attempt: number;
+  scheduled_at: Date;
+  attempt_scheduled_at: Date;
+  started_at: Date | null;
+  heartbeat_at: Date | null;
+  heartbeat_details: unknown;
+  last_failure: unknown;
+  retry_policy: unknown;
+}
+
+export interface InboxTable {
+  run_id: string;
+  seq: Generated<string>;
+  type: string;
+  attributes: unknown;
+  created_at: Date;
+}
+
+export interface WeftDatabase {
+  "weft.workflow_runs": WorkflowRunsTable;
+  "weft.history_events": HistoryEventsTable;
+  "weft.activity_executions": ActivityExecutionsTable;
+  "weft.inbox": InboxTable;
+}

@@ -1,0 +1,139 @@
+// Failures cross the workflow/activity boundary as JSON. `name` says which kind of failure it
+// is and never changes; `type` is the user-facing error type that retry policies match on.
+
+export interface SerializedFailure {
+  readonly name: string;
+  readonly type: string;
+  readonly message: string;
+  readonly stack?: string | undefined;
+  readonly details?: unknown;
+  readonly nonRetryable?: boolean | undefined;
+  readonly cause?: SerializedFailure | undefined;
+  /** TimeoutFailure only: which timeout fired. */
+  readonly timeoutType?: TimeoutType | undefined;
+  /** ActivityFailure only. */
+  readonly activityType?: string | undefined;
+  readonly activityId?: number | undefined;
+  readonly attempt?: number | undefined;
+}
+
+export type TimeoutType = "startToClose" | "scheduleToStart" | "scheduleToClose" | "heartbeat";
+
+/** Base of every failure that can cross the workflow boundary. */
+export class WeftFailure extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly details?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * An error an activity or workflow throws on purpose, with a type for retry policies to
+ * match and optional details. `nonRetryable` stops retries whatever the policy says.
+ */
+export class ApplicationFailure extends WeftFailure {
+  override readonly name = "ApplicationFailure";
+  constructor(
+    message: string,
+    options: { type?: string; details?: unknown; nonRetryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.type ?? "ApplicationFailure", options.details, { cause: options.cause });
+    this.nonRetryable = options.nonRetryable ?? false;
+  }
+  readonly nonRetryable: boolean;
+}
+
+/** An activity attempt or the whole activity ran out of time. */
+export class TimeoutFailure extends WeftFailure {
+  override readonly name = "TimeoutFailure";
+  constructor(
+    message: string,
+    readonly timeoutType: TimeoutType,
+    details?: unknown,
+  ) {
+    super(message, "TimeoutFailure", details);
+  }
+}
+
+/**
+ * Thrown into the workflow at the yield of an activity that failed for good (retries
+ * exhausted, non-retryable error, or a schedule timeout). `cause` is the last attempt's error.
+ */
+export class ActivityFailure extends WeftFailure {
+  override readonly name = "ActivityFailure";
+  constructor(
+    readonly activityType: string,
+    readonly activityId: number,
+    readonly attempt: number,
+    override readonly cause: WeftFailure,
+  ) {
+    super(
+      `activity ${activityType} (id ${activityId}) failed after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${cause.message}`,
+      "ActivityFailure",
+      undefined,
+      { cause },
+    );
+  }
+}
+
+/** The type retry policies match: an explicit failure type, else the error class name. */
+function errorType(error: Error): string {
+  if (error instanceof WeftFailure) return error.type;
+  if (error.name && error.name !== "Error") return error.name;
+  return error.constructor?.name || "Error";
+}
+
+export function serializeFailure(error: unknown): SerializedFailure {
+  if (!(error instanceof Error)) {
+    return { name: "ApplicationFailure", type: "Error", message: String(error) };
+  }
+  const base = {
+    name: error instanceof WeftFailure ? error.name : "ApplicationFailure",
+    type: errorType(error),
+    message: error.message,
+    stack: error.stack,
+    details: error instanceof WeftFailure ? error.details : undefined,
+    nonRetryable: error instanceof ApplicationFailure ? error.nonRetryable || undefined : undefined,
+    cause: error.cause === undefined ? undefined : serializeFailure(error.cause),
+  };
+  if (error instanceof TimeoutFailure) return { ...base, timeoutType: error.timeoutType };
+  if (error instanceof ActivityFailure) {
+    return {
+      ...base,
+      activityType: error.activityType,
+      activityId: error.activityId,
+      attempt: error.attempt,
+    };
+  }
+  return base;
+}
+
+export function deserializeFailure(failure: SerializedFailure): WeftFailure {
+  let error: WeftFailure;
+  switch (failure.name) {
+    case "TimeoutFailure":
+      error = new TimeoutFailure(failure.message, failure.timeoutType ?? "startToClose", failure.details);
+      break;
+    case "ActivityFailure":
+      error = new ActivityFailure(
+        failure.activityType ?? "unknown",
+        failure.activityId ?? 0,
+        failure.attempt ?? 0,
+        failure.cause ? deserializeFailure(failure.cause) : new ApplicationFailure("unknown cause"),
+      );
+      break;
+    default:
+      error = new ApplicationFailure(failure.message, {
+        type: failure.type,
+        details: failure.details,
+        nonRetryable: failure.nonRetryable ?? false,
+        cause: failure.cause ? deserializeFailure(failure.cause) : undefined,
+      });
+  }
+  if (failure.stack) error.stack = failure.stack;
+  return error;
+}

@@ -1,0 +1,398 @@
+// One run's workflow instance driven through history, task by task. Pure: no I/O, no clock;
+// every value that differs between executions comes from history.
+import {
+  CompleteWorkflow,
+  FailWorkflow,
+  RecordSideEffect,
+  ScheduleActivity,
+  StartTimer,
+  WaitCondition,
+  type WireCommand,
+} from "../commands.js";
+import { NonDeterminismError } from "../errors.js";
+import { ActivityFailure, deserializeFailure, serializeFailure } from "../failures.js";
+import { isCommandEvent, type EventOf, type HistoryEvent } from "../history.js";
+import { WorkflowContext, type Logger, type SideEffectRecorder, type WorkflowInfo } from "../workflow/context.js";
+import type { WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "../workflow/definition.js";
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
+
+/** What one yielded command waits for; `outcome` sticks once set. */
+type Slot =
+  | { type: "activity"; activityId: number; outcome?: Outcome }
+  | { type: "timer"; timerId: string; outcome?: Outcome }
+  | { type: "condition"; predicate: () => boolean; timerId: string | undefined; outcome?: Outcome }
+  | { type: "value"; outcome: Outcome }
+  | { type: "never"; outcome?: Outcome };
+
+interface Waiting {
+  readonly slots: Slot[];
+  readonly parallel: boolean;
+}
+
+/** A workflow code error that is not the workflow's own failure: it fails the workflow task. */
+export class WorkflowTaskError extends Error {
+  override readonly name = "WorkflowTaskError";
+}
+
+export class WorkflowMachine implements SideEffectRecorder {
+  private instance: WorkflowInstance | undefined;
+  private generator: WorkflowGenerator | undefined;
+  private ctx: WorkflowContext | undefined;
+  private args: unknown[] = [];
+  private waiting: Waiting | undefined;
+  private finished = false;
+  private nextActivityId = 1;
+  private nextTimerSeq = 1;
+  private readonly outcomes = new Map<number, Outcome>();
+  private readonly firedTimers = new Set<string>();
+  /** Recorded command events of the task being replayed, matched in order. */
+  private expected: HistoryEvent[] = [];
+  private currentTask = 0;
+  private lastEventId = 0;
+  /** A determinism error raised inside user code, rethrown even if that code swallows it. */
+  private fatal: NonDeterminismError | undefined;
+  private handlerFailure: Error | undefined;
+  private output: WireCommand[] = [];
+  readonly unhandledSignals: { eventId: number; signalName: string }[] = [];
+  private mutableInfo: { -readonly [K in keyof WorkflowInfo]: WorkflowInfo[K] };
+
+  constructor(
+    private readonly definition: WorkflowDefinition,
+    runId: string,
+    private readonly logger: Logger,
+  ) {
+    this.mutableInfo = {
+      workflowId: "",
+      runId,
+      workflowType: definition.name,
+      taskQueue: "",
+      attempt: 1,
+      isReplaying: true,
+    };
+  }
+
+  get info(): WorkflowInfo {
+    return this.mutableInfo;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * Applies one workflow task's events. When `replaying`, the commands the code yields must
+   * match the task's recorded command events; otherwise they are new and returned.
+   */
+  applyTask(events: readonly HistoryEvent[], replaying: boolean): WireCommand[] {
+    this.mutableInfo.isReplaying = replaying;
+    this.currentTask = events[0]?.task ?? this.currentTask;
+    this.expected = replaying ? events.filter(isCommandEvent) : [];
+    this.output = [];
+    for (const event of events) {
+      this.lastEventId = event.eventId;
+      if (!isCommandEvent(event)) this.apply(event, replaying);
+    }
+    this.drive();
+    const leftover = this.expected[0];
+    if (leftover) {
+      throw new NonDeterminismError(
+        `history has ${describeEvent(leftover)} at event ${leftover.eventId} (task ${this.currentTask}), ` +
+          `but the workflow code no longer yields it there`,
+        leftover.eventId,
+      );
+    }
+    return this.output;
+  }
+
+  private apply(event: HistoryEvent, replaying: boolean): void {
+    switch (event.type) {
+      case "WorkflowStarted":
+        this.start(event);
+        return;
+      case "SignalReceived":
+        this.deliverSignal(event, replaying);
+        return;
+      case "ActivityCompleted":
+        this.outcomes.set(event.attributes.activityId, { ok: true, value: event.attributes.result });
+        return;
+      case "ActivityFailed": {
+        const { activityType, activityId, attempt, failure } = event.attributes;
+        const error = new ActivityFailure(activityType, activityId, attempt, deserializeFailure(failure));
+        this.outcomes.set(activityId, { ok: false, error });
+        return;
+      }
+      case "TimerFired":
+        this.firedTimers.add(event.attributes.timerId);
+        return;
+      default:
+        throw new WorkflowTaskError(`event ${event.eventId} of type ${event.type} cannot arrive from outside`);
+    }
+  }
+
+  private start(event: EventOf<"WorkflowStarted">): void {
+    const { workflowId, taskQueue, args } = event.attributes;
+    Object.assign(this.mutableInfo, { workflowId, taskQueue });
+    this.args = args;
+    this.instance = new this.definition.cls();
+    this.ctx = new WorkflowContext(this, this.logger);
+  }
+
+  private deliverSignal(event: EventOf<"SignalReceived">, replaying: boolean): void {
+    const { signalName, args } = event.attributes;
+    const method = this.definition.signals.get(signalName);
+    if (this.finished) return;
+    if (!method) {
+      if (!replaying) this.unhandledSignals.push({ eventId: event.eventId, signalName });
+      return;
+    }
+    try {
+      (this.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+    } catch (error) {
+      this.handlerFailure ??= error as Error;
+    }
+  }
+
+  /** Runs the generator until it waits on something unresolved or finishes. */
+  private drive(): void {
+    if (this.finished || !this.instance || !this.ctx) return;
+    if (this.handlerFailure) {
+      this.finish({ kind: "FailWorkflow", failure: serializeFailure(this.handlerFailure) });
+      return;
+    }
+    if (!this.generator) {
+      const instance = this.instance;
+      const ctx = this.ctx;
+      this.step(() => {
+        this.generator = instance.run(ctx, ...(this.args as never[]));
+        return this.generator.next();
+      });
+    }
+    while (!this.finished && this.waiting) {
+      const outcome = this.resolve(this.waiting);
+      if (!outcome) return;
+      this.waiting = undefined;
+      const generator = this.generator!;
+      this.step(() => (outcome.ok ? generator.next(outcome.value) : generator.throw(outcome.error)));
+    }
+  }
+
+  private step(resume: () => IteratorResult<unknown, unknown>): void {
+    let result: IteratorResult<unknown, unknown>;
+    try {
+      result = resume();
+    } catch (error) {
+      if (this.fatal) throw this.fatal;
+      this.finish({ kind: "FailWorkflow", failure: serializeFailure(error) });
+      return;
+    }
+    if (this.fatal) throw this.fatal;
+    if (result.done) {
+      this.finish({ kind: "CompleteWorkflow", result: toJson(result.value) });
+      return;
+    }
+    const yielded = result.value;
+    const parallel = Array.isArray(yielded);
+    const slots = (parallel ? (yielded as unknown[]) : [yielded]).map((command) => this.issue(command));
+    if (!this.finished) this.waiting = { slots, parallel };
+  }
+
+  private issue(command: unknown): Slot {
+    if (command instanceof ScheduleActivity) {
+      const activityId = this.nextActivityId++;
+      const o = command.options;
+      this.emit({
+        kind: "ScheduleActivity",
+        activityId,
+        activityType: command.activityType,
+        args: toJson([...command.args]) as unknown[],
+        queue: o.queue ?? this.info.taskQueue,
+        retryPolicy: command.retryPolicy.toJSON(),
+        startToCloseMs: toMs(o.startToCloseTimeout),
+        scheduleToStartMs: toMs(o.scheduleToStartTimeout),
+        scheduleToCloseMs: toMs(o.scheduleToCloseTimeout),
+        heartbeatMs: toMs(o.heartbeatTimeout),
+      });
+      return { type: "activity", activityId };
+    }
+    if (command instanceof StartTimer) {
+      return { type: "timer", timerId: this.startTimer(command) };
+    }
+    if (command instanceof RecordSideEffect) {
+      return { type: "value", outcome: { ok: true, value: this.record(command) } };
+    }
+    if (command instanceof WaitCondition) {
+      const timerId =
+        command.timeoutSeconds === undefined ? undefined : this.startTimer(new StartTimer(command.timeoutSeconds));
+      return { type: "condition", predicate: command.predicate, timerId };
+    }
+    if (command instanceof CompleteWorkflow) {
+      this.finish({ kind: "CompleteWorkflow", result: toJson(command.result) });
+      return { type: "never" };
+    }
+    if (command instanceof FailWorkflow) {
+      this.finish({ kind: "FailWorkflow", failure: serializeFailure(command.error) });
+      return { type: "never" };
+    }
+    throw new WorkflowTaskError(
+      `workflow ${this.definition.name} yielded ${describeValue(command)}, which is not a weft command ` +
+        `(yield ScheduleActivity, ctx.sleep(...), ctx.waitCondition(...), or an array of them)`,
+    );
+  }
+
+  private startTimer(command: StartTimer): string {
+    const timerId = command.timerId ?? `t${this.nextTimerSeq++}`;
+    this.emit({ kind: "StartTimer", timerId, seconds: command.seconds });
+    return timerId;
+  }
+
+  /** SideEffectRecorder: the recorded value when replaying, else `fn()` recorded now. */
+  record<T>(command: RecordSideEffect<T>): T {
+    if (this.info.isReplaying) {
+      const expected = this.matchNext({ kind: "RecordSideEffect", markerName: command.markerName, value: null });
+      return (expected as EventOf<"MarkerRecorded">).attributes.value as T;
+    }
+    const value = toJson(command.fn()) as T;
+    this.output.push({ kind: "RecordSideEffect", markerName: command.markerName, value });
+    return value;
+  }
+
+  private finish(command: WireCommand): void {
+    this.finished = true;
+    this.waiting = undefined;
+    this.emit(command);
+  }
+
+  private emit(command: WireCommand): void {
+    if (this.info.isReplaying) this.matchNext(command);
+    else this.output.push(command);
+  }
+
+  /** Checks a command against the next recorded one of the task being replayed. */
+  private matchNext(command: WireCommand): HistoryEvent {
+    const expected = this.expected.shift();
+    if (!expected) {
+      throw this.raise(
+        new NonDeterminismError(
+          `the workflow code yields ${describeCommand(command)} in task ${this.currentTask}, ` +
+            `but history recorded no further command there (last event ${this.lastEventId})`,
+          this.lastEventId,
+        ),
+      );
+    }
+    if (!sameIdentity(expected, command)) {
+      throw this.raise(
+        new NonDeterminismError(
+          `history has ${describeEvent(expected)} at event ${expected.eventId}, ` +
+            `but the workflow code now yields ${describeCommand(command)}`,
+          expected.eventId,
+        ),
+      );
+    }
+    return expected;
+  }
+
+  private raise(error: NonDeterminismError): NonDeterminismError {
+    this.fatal ??= error;
+    return error;
+  }
+
+  private resolve(waiting: Waiting): Outcome | undefined {
+    const values: unknown[] = [];
+    let pending = false;
+    for (const slot of waiting.slots) {
+      const outcome = this.resolveSlot(slot);
+      if (outcome && !outcome.ok) return outcome; // parallel yields fail fast
+      if (outcome) values.push(outcome.value);
+      else pending = true;
+    }
+    if (pending) return undefined;
+    return { ok: true, value: waiting.parallel ? values : values[0] };
+  }
+
+  private resolveSlot(slot: Slot): Outcome | undefined {
+    if (slot.outcome) return slot.outcome;
+    switch (slot.type) {
+      case "activity":
+        slot.outcome = this.outcomes.get(slot.activityId);
+        break;
+      case "timer":
+        if (this.firedTimers.has(slot.timerId)) slot.outcome = { ok: true, value: undefined };
+        break;
+      case "condition":
+        try {
+          if (slot.predicate()) slot.outcome = { ok: true, value: true };
+          else if (slot.timerId && this.firedTimers.has(slot.timerId)) slot.outcome = { ok: true, value: false };
+        } catch (error) {
+          slot.outcome = { ok: false, error: error as Error };
+        }
+        break;
+      default:
+        break;
+    }
+    return slot.outcome;
+  }
+}
+
+function sameIdentity(event: HistoryEvent, command: WireCommand): boolean {
+  switch (event.type) {
+    case "ActivityScheduled":
+      return (
+        command.kind === "ScheduleActivity" &&
+        command.activityType === event.attributes.activityType &&
+        command.activityId === event.attributes.activityId
+      );
+    case "TimerStarted":
+      return command.kind === "StartTimer" && command.timerId === event.attributes.timerId;
+    case "MarkerRecorded":
+      return command.kind === "RecordSideEffect" && command.markerName === event.attributes.markerName;
+    case "WorkflowCompleted":
+      return command.kind === "CompleteWorkflow";
+    case "WorkflowFailed":
+      return command.kind === "FailWorkflow";
+    default:
+      return false;
+  }
+}
+
+function describeEvent(event: HistoryEvent): string {
+  switch (event.type) {
+    case "ActivityScheduled":
+      return `ActivityScheduled(${event.attributes.activityType}, id ${event.attributes.activityId})`;
+    case "TimerStarted":
+      return `TimerStarted(${event.attributes.timerId})`;
+    case "MarkerRecorded":
+      return `MarkerRecorded(${event.attributes.markerName})`;
+    default:
+      return event.type;
+  }
+}
+
+function describeCommand(command: WireCommand): string {
+  switch (command.kind) {
+    case "ScheduleActivity":
+      return `ScheduleActivity(${command.activityType}, id ${command.activityId})`;
+    case "StartTimer":
+      return `StartTimer(${command.timerId})`;
+    case "RecordSideEffect":
+      return `RecordSideEffect(${command.markerName})`;
+    default:
+      return command.kind;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "Object"}`;
+  return `a ${typeof value}`;
+}
+
+function toMs(seconds: number | undefined): number | null {
+  return seconds === undefined ? null : Math.ceil(seconds * 1000);
+}
+
+/** The value as history will hold it, so first execution and replay see the same thing. */
+function toJson(value: unknown): unknown {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}

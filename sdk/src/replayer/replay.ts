@@ -1,0 +1,55 @@
+import type { WireCommand } from "../commands.js";
+import type { HistoryEvent } from "../history.js";
+import type { Logger } from "../workflow/context.js";
+import type { WorkflowDefinition } from "../workflow/definition.js";
+import { WorkflowMachine } from "./machine.js";
+
+export interface ReplayOptions {
+  runId: string;
+  logger?: Logger;
+  /**
+   * True (the worker's case): the last task's events were just moved in and the commands the
+   * code now yields are new. False: every task is checked against history (replay tests).
+   */
+  lastTaskIsNew?: boolean;
+}
+
+export interface ReplayResult {
+  /** New commands of the last task; empty when `lastTaskIsNew` is false. */
+  readonly commands: WireCommand[];
+  /** Signals in the last task that no handler took; kept in history and reported. */
+  readonly unhandledSignals: readonly { eventId: number; signalName: string }[];
+  readonly finished: boolean;
+}
+
+/**
+ * Replays a run's history through its workflow code: history in, new commands out.
+ * Throws NonDeterminismError when the code disagrees with history, WorkflowTaskError when the
+ * code misbehaves in a way that is not the workflow's own failure.
+ */
+export function replay(
+  definition: WorkflowDefinition,
+  history: readonly HistoryEvent[],
+  options: ReplayOptions,
+): ReplayResult {
+  const machine = new WorkflowMachine(definition, options.runId, options.logger ?? silentLogger);
+  const tasks = groupByTask(history);
+  let commands: WireCommand[] = [];
+  tasks.forEach((events, index) => {
+    const isNew = options.lastTaskIsNew !== false && index === tasks.length - 1;
+    commands = machine.applyTask(events, !isNew);
+  });
+  return { commands, unhandledSignals: machine.unhandledSignals, finished: machine.isFinished };
+}
+
+export function groupByTask(history: readonly HistoryEvent[]): HistoryEvent[][] {
+  const tasks: HistoryEvent[][] = [];
+  for (const event of history) {
+    const last = tasks.at(-1);
+    if (last && last[0]!.task === event.task) last.push(event);
+    else tasks.push([event]);
+  }
+  return tasks;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

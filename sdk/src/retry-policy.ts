@@ -1,0 +1,52 @@
+/** Options of {@link ActivityRetryPolicy}; every field has the seed's default. */
+export interface ActivityRetryPolicyOptions {
+  /** Attempts in all, the first included; 0 or less retries forever. Default 3. */
+  maxAttempts?: number;
+  /** Wait before the second attempt. Default 1 s. */
+  initialIntervalSeconds?: number;
+  /** Each wait is the previous one times this. Default 2. */
+  backoffCoefficient?: number;
+  /** Cap on any single wait. Default none. */
+  maximumIntervalSeconds?: number | null;
+  /** Error types (see ApplicationFailure.type, or the error class name) never retried. */
+  nonRetryableErrorTypes?: readonly string[];
+  /** Explicit waits: the n-th retry waits backoffSeconds[n-1] (the last entry repeats). */
+  backoffSeconds?: readonly number[] | null;
+}
+
+/**
+ * Retry policy of one scheduled activity call. It is snapped onto the activity's row when the
+ * workflow task commits, so a later deploy does not change an already-scheduled activity.
+ */
+export class ActivityRetryPolicy {
+  readonly maxAttempts: number;
+  readonly initialIntervalSeconds: number;
+  readonly backoffCoefficient: number;
+  readonly maximumIntervalSeconds: number | null;
+  readonly nonRetryableErrorTypes: readonly string[];
+  readonly backoffSeconds: readonly number[] | null;
+
+  constructor(options: ActivityRetryPolicyOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.initialIntervalSeconds = options.initialIntervalSeconds ?? 1;
+    this.backoffCoefficient = options.backoffCoefficient ?? 2;
+    this.maximumIntervalSeconds = options.maximumIntervalSeconds ?? null;
+    this.nonRetryableErrorTypes = [...(options.nonRetryableErrorTypes ?? [])];
+    this.backoffSeconds = options.backoffSeconds ? [...options.backoffSeconds] : null;
+    if (this.initialIntervalSeconds < 0 || this.backoffCoefficient < 1) {
+      throw new RangeError("retry policy needs initialIntervalSeconds >= 0 and backoffCoefficient >= 1");
+    }
+    Object.freeze(this);
+  }
+
+  toJSON() {
+    return {
+      maxAttempts: this.maxAttempts,
+      initialIntervalSeconds: this.initialIntervalSeconds,
+      backoffCoefficient: this.backoffCoefficient,
+      maximumIntervalSeconds: this.maximumIntervalSeconds,
+      nonRetryableErrorTypes: this.nonRetryableErrorTypes,
+      backoffSeconds: this.backoffSeconds,
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+/** Worker settings with their defaults; parsed once, then frozen. */
+export const workerConfigSchema = z.object({
+  databaseUrl: z.string().min(1),
+  /** The task queue whose workflow tasks and activities this worker runs. */
+  taskQueue: z.string().min(1).default("default"),
+  /** Jobs (workflow tasks, activities, timers) run at once. */
+  concurrency: z.number().int().positive().default(10),
+  /** How often graphile-worker looks for jobs nobody announced (delayed jobs are announced). */
+  pollIntervalMs: z.number().int().positive().default(1000),
+  /** How often this worker proves it is alive. */
+  heartbeatIntervalMs: z.number().int().positive().default(2000),
+  /** A worker silent this long is presumed dead and its jobs are released to others. */
+  staleWorkerMs: z.number().int().positive().default(10_000),
+});
+
+export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;
+export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
+
+export function parseWorkerConfig(input: WorkerConfigInput): WorkerConfig {
+  return Object.freeze(workerConfigSchema.parse(input));
+}

@@ -1,0 +1,38 @@
+// graphile-worker task identifiers and payloads weft uses. The SQL functions that enqueue
+// these jobs (sql/migrations/000001_core.sql) must build the same names and fields.
+import { z } from "zod";
+
+export const taskIdentifiers = (taskQueue: string) => ({
+  workflowTask: `weft/workflow/${taskQueue}`,
+  activity: `weft/activity/${taskQueue}`,
+  timer: "weft/timer",
+  timeout: "weft/timeout",
+});
+
+export const workflowTaskJob = z.object({ r: z.uuid() });
+
+export const activityJob = z.object({
+  r: z.uuid(),
+  a: z.number().int(),
+  n: z.number().int(),
+  t: z.string(),
+  args: z.array(z.unknown()),
+  /** start-to-close timeout, ms */
+  stc: z.number().nullable(),
+  /** heartbeat timeout, ms */
+  hb: z.number().nullable(),
+  /** the attempt must be marked started (it has timeouts that count from the start) */
+  track: z.boolean(),
+  /** heartbeat details of the previous attempt */
+  hd: z.unknown().nullable(),
+});
+export type ActivityJob = z.infer<typeof activityJob>;
+
+export const timerJob = z.object({ r: z.uuid(), t: z.string() });
+
+export const timeoutJob = z.object({
+  r: z.uuid(),
+  a: z.number().int(),
+  n: z.number().int(),
+  k: z.enum(["startToClose", "scheduleToStart", "scheduleToClose", "heartbeat"]),
+});

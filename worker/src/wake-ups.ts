@@ -1,0 +1,54 @@
+import type pg from "pg";
+import type { Logger } from "@weft/sdk";
+
+/**
+ * graphile-worker finds a delayed job (timer, retry backoff, timeout) only on its next poll.
+ * weft's SQL announces each one (`NOTIFY weft_wake`, payload: due time in epoch ms) and this
+ * class nudges the local worker pool at that moment, so timers fire on time without fast polling.
+ */
+export class WakeUps {
+  private client: pg.PoolClient | undefined;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly nudge: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = await this.pool.connect();
+    this.client = client;
+    client.on("notification", (message) => this.schedule(Number(message.payload)));
+    client.on("error", (error) => {
+      this.logger.warn(`wake-up listener lost its connection, reconnecting: ${error.message}`);
+      this.client = undefined;
+      client.release(true);
+      if (!this.stopped) setTimeout(() => void this.start().catch(() => {}), 1000).unref();
+    });
+    await client.query("LISTEN weft_wake");
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    const client = this.client;
+    this.client = undefined;
+    client?.release(true);
+  }
+
+  private schedule(dueMs: number): void {
+    if (!Number.isFinite(dueMs) || this.timers.has(dueMs) || this.stopped) return;
+    // A few ms late rather than early: graphile-worker compares run_at with the database clock.
+    const delay = Math.max(0, dueMs - Date.now() + 3);
+    this.timers.set(
+      dueMs,
+      setTimeout(() => {
+        this.timers.delete(dueMs);
+        this.nudge();
+      }, delay),
+    );
+  }
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { Logger as GraphileLogger, runTaskList, type TaskList, type WorkerPool } from "graphile-worker";
+import pg from "pg";
+import { workflowDefinition, type Logger, type WorkflowClass, type WorkflowDefinition } from "@weft/sdk";
+import type { Activities } from "./activity/context.js";
+import { runActivity } from "./activity/run-activity.js";
+import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
+import { activityJob, taskIdentifiers, timeoutJob, timerJob, workflowTaskJob } from "./jobs.js";
+import { Liveness } from "./liveness.js";
+import { consoleLogger } from "./logger.js";
+import { WakeUps } from "./wake-ups.js";
+import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
+
+export interface WorkerOptions extends WorkerConfigInput {
+  workflows?: readonly WorkflowClass[];
+  activities?: Activities;
+  logger?: Logger;
+}
+
+/**
+ * Runs the workflow tasks and activities of one task queue, plus any due timer or timeout.
+ * Start as many as you like against one database; they share the work.
+ */
+export class Worker {
+  private constructor(
+    readonly workerId: string,
+    readonly config: WorkerConfig,
+    private readonly pool: pg.Pool,
+    private readonly workerPool: WorkerPool,
+    private readonly liveness: Liveness,
+    private readonly wakeUps: WakeUps,
+  ) {}
+
+  static async create(options: WorkerOptions): Promise<Worker> {
+    const { workflows = [], activities = {}, logger = consoleLogger(), ...rest } = options;
+    const config = parseWorkerConfig(rest);
+    const definitions = new Map<string, WorkflowDefinition>();
+    for (const cls of workflows) {
+      const definition = workflowDefinition(cls);
+      if (definitions.has(definition.name)) throw new TypeError(`two workflows are named "${definition.name}"`);
+      definitions.set(definition.name, definition);
+    }
+    // Liveness, wake-ups and graphile-worker's listener each hold a connection besides the jobs.
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.concurrency + 4 });
+    pool.on("error", (error) => logger.warn(`idle database connection failed: ${error.message}`));
+
+    const ids = taskIdentifiers(config.taskQueue);
+    const deps = { pool, workflows: definitions, activities, taskQueue: config.taskQueue, logger };
+    const taskList: TaskList = {
+      [ids.workflowTask]: (payload) => runWorkflowTask(workflowTaskJob.parse(payload).r, deps),
+      [ids.activity]: (payload) => runActivity(activityJob.parse(payload), deps),
+      [ids.timer]: async (payload) => {
+        const { r, t } = timerJob.parse(payload);
+        await pool.query("select weft.fire_timer($1, $2)", [r, t]);
+      },
+      [ids.timeout]: async (payload) => {
+        const { r, a, n, k } = timeoutJob.parse(payload);
+        await pool.query("select weft.timeout_activity($1, $2, $3, $4)", [r, a, n, k]);
+      },
+    };
+
+    const lockIds = new Set<string>();
+    const events = new EventEmitter();
+    events.on("pool:create", ({ workerPool }: { workerPool: WorkerPool }) => lockIds.add(workerPool.id));
+    events.on("worker:create", ({ worker }: { worker: { workerId: string } }) => lockIds.add(worker.workerId));
+
+    const workerId = `weft-${randomUUID()}`;
+    const liveness = new Liveness(pool, {
+      workerId,
+      taskQueue: config.taskQueue,
+      workflowTypes: [...definitions.keys()],
+      lockIds: () => [...lockIds],
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      staleWorkerMs: config.staleWorkerMs,
+      logger,
+    });
+    const workerPool = runTaskList(
+      {
+        concurrency: config.concurrency,
+        pollInterval: config.pollIntervalMs,
+        noHandleSignals: true,
+        logger: graphileLogger(logger),
+        events,
+      },
+      taskList,
+      pool,
+    );
+    const wakeUps = new WakeUps(pool, () => workerPool.nudge(1), logger);
+    await Promise.all([liveness.start(), wakeUps.start()]);
+    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps);
+  }
+
+  /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
+  async shutdown(): Promise<void> {
+    await this.wakeUps.stop();
+    await this.workerPool.gracefulShutdown("weft worker shutting down");
+    await this.liveness.stop();
+    await this.pool.end();
+  }
+}
+
+// graphile-worker reports job errors at error level; weft records them on runs itself.
+function graphileLogger(logger: Logger): GraphileLogger {
+  return new GraphileLogger(() => (level, message) => {
+    if (level === "error") logger.warn(`[graphile-worker] ${message}`);
+  });
+}
