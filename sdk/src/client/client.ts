@@ -81,6 +81,9 @@ export class Client {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection that drops (Postgres restart) must not crash the process; the pool
+    // replaces it on the next query.
+    if (this.ownsPool) this.pool.on("error", () => {});
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
   }

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  MAX_PAYLOAD_BYTES,
+  PayloadError,
+  UnknownWorkflowTypeError,
+  WorkflowAlreadyRunningError,
+  WorkflowNotFoundError,
+  mapDatabaseError,
+} from "@weft/sdk";
+import { Approval } from "./support/workflows.js";
+import { useHarness } from "./support/harness.js";
+
+describe("bad input is refused with a typed error and writes nothing", () => {
+  const h = useHarness();
+
+  async function counts() {
+    const { rows } = await h.db.pool.query(`select
+      (select count(*) from weft.workflow_runs)::int as runs,
+      (select count(*) from weft.inbox)::int as inbox,
+      (select count(*) from weft.history_events)::int as events,
+      (select count(*) from graphile_worker.jobs)::int as jobs`);
+    return rows[0];
+  }
+
+  async function expectRefused(action: () => Promise<unknown>, ErrorClass: new (...args: never[]) => Error, message: RegExp) {
+    const before = await counts();
+    const error = await action().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect((error as Error).message).toMatch(message);
+    expect(await counts()).toEqual(before);
+  }
+
+  beforeAll(async () => {
+    const worker = await h.startWorker({ workflows: [Approval] }); // registers "approval"
+    await h.stopWorker(worker);
+  });
+
+  it("unknown workflow type", async () => {
+    await expectRefused(() => h.client.start("no-such-workflow", []), UnknownWorkflowTypeError, /unknown workflow type "no-such-workflow"/);
+    await expectRefused(() => h.client.start("approval", [], { taskQueue: "elsewhere" }), UnknownWorkflowTypeError, /task queue "elsewhere"/);
+  });
+
+  it("arguments that are not JSON", async () => {
+    await expectRefused(() => h.client.start("approval", [() => 1]), PayloadError, /JSON/);
+    await expectRefused(() => h.client.start("approval", [10n]), PayloadError, /JSON/);
+    await expectRefused(() => h.client.start("approval", [{ when: new Date() }]), PayloadError, /JSON/);
+    await expectRefused(() => h.client.start("approval", "not an array" as unknown as unknown[]), PayloadError, /array/);
+    await expectRefused(
+      () => h.db.pool.query(`select weft.start_workflow('approval', '{not json')`).catch((e) => Promise.reject(mapDatabaseError(e))),
+      PayloadError,
+      /invalid input syntax for type json/,
+    );
+    await expectRefused(
+      () => h.db.pool.query(`select weft.start_workflow('approval', '{"a": 1}')`).catch((e) => Promise.reject(mapDatabaseError(e))),
+      PayloadError,
+      /must be a JSON array/,
+    );
+  });
+
+  it("oversized arguments", async () => {
+    const big = "x".repeat(MAX_PAYLOAD_BYTES);
+    await expectRefused(() => h.client.start("approval", [big]), PayloadError, /over the limit/);
+    await expectRefused(
+      () =>
+        h.db.pool
+          .query(`select weft.start_workflow('approval', jsonb_build_array(repeat('x', $1)))`, [MAX_PAYLOAD_BYTES])
+          .catch((e) => Promise.reject(mapDatabaseError(e))),
+      PayloadError,
+      /over the limit/,
+    );
+  });
+
+  it("duplicate open workflow id", async () => {
+    await h.client.start("approval", [], { workflowId: "dup" });
+    await expectRefused(() => h.client.start("approval", [], { workflowId: "dup" }), WorkflowAlreadyRunningError, /"dup" is already running/);
+  });
+
+  it("signal to a closed or unknown run", async () => {
+    await h.client.start("approval", [], { workflowId: "closes" });
+    const worker = await h.startWorker({ workflows: [Approval] });
+    await h.client.signal("closes", "approve", ["x"]);
+    await h.client.result("closes", { timeoutMs: 10_000 });
+    await h.stopWorker(worker);
+    await expectRefused(() => h.client.signal("closes", "approve", ["y"]), WorkflowNotFoundError, /is completed and takes no signals/);
+    await expectRefused(() => h.client.signal("never-was", "approve"), WorkflowNotFoundError, /not found/);
+  });
+
+  it("a workflow id can be reused once its run closed", async () => {
+    const handle = await h.client.start("approval", [], { workflowId: "closes" });
+    expect(handle.workflowId).toBe("closes");
+  });
+});
