@@ -82,6 +82,7 @@ export async function runActivity(job: ActivityJob, deps: ActivityDeps): Promise
     clearTimeout(heartbeatTimer);
     heartbeats.stop();
   }
+  await heartbeats.flush(); // the next attempt resumes from the latest details
 
   if (!outcome.ok) {
     logger.debug(`attempt failed: ${(outcome.error as Error)?.message}`);
