@@ -36,6 +36,10 @@ create table weft.workflow_runs (
   failure jsonb,
   next_event_id int not null default 1,
   last_task int not null default 0,
+  -- A workflow task job is queued for this run: inbox writers, holding the run's lock, enqueue
+  -- one only when this is false, and claiming a task clears it. (graphile-worker's job_key
+  -- dedupe can merge a wake-up into a job already running and lose it; this cannot.)
+  task_pending boolean not null default true,
   -- Last failed workflow task (non-determinism, unknown type, ...); cleared by the next good task.
   task_failure jsonb,
   task_failures int not null default 0,
@@ -92,8 +96,13 @@ create table weft.activity_executions (
   heartbeat_details jsonb,
   last_failure jsonb,
   closed_at timestamptz,
+  -- The worker running this attempt without a job (eager dispatch); if that worker dies,
+  -- weft.heartbeat_worker enqueues the attempt as a job.
+  claimed_by text,
   primary key (run_id, activity_id)
 );
+create index activity_executions_claimed_by on weft.activity_executions (claimed_by)
+  where claimed_by is not null;
 
 create table weft.workers (
   worker_id text primary key,
@@ -145,19 +154,27 @@ create function weft.enqueue_workflow_task(p_run_id uuid, p_task_queue text,
     p_run_at timestamptz default null) returns void
 language sql as $$
   select graphile_worker.add_job('weft/workflow/' || p_task_queue,
-    json_build_object('r', p_run_id), run_at => p_run_at,
-    job_key => 'weft/wf/' || p_run_id::text, max_attempts => 25);
+    json_build_object('r', p_run_id), run_at => p_run_at, max_attempts => 25);
   select weft.wake_at(p_run_at);
 $$;
 
+-- Appends to an open run's inbox and makes sure a workflow task will take it. The row lock
+-- waits out a running workflow task, so its claim either saw this event or cleared
+-- task_pending before we read it.
 create function weft.add_to_inbox(p_run_id uuid, p_type text, p_attributes jsonb) returns void
 language plpgsql as $$
 declare
-  v_queue text;
+  v_run weft.workflow_runs;
 begin
+  select * into v_run from weft.workflow_runs where run_id = p_run_id for no key update;
+  if v_run.status is distinct from 'running' then
+    return; -- closed: nothing will read it
+  end if;
   insert into weft.inbox (run_id, type, attributes) values (p_run_id, p_type, p_attributes);
-  select task_queue into v_queue from weft.workflow_runs where run_id = p_run_id;
-  perform weft.enqueue_workflow_task(p_run_id, v_queue);
+  if not v_run.task_pending then
+    update weft.workflow_runs set task_pending = true where run_id = p_run_id;
+    perform weft.enqueue_workflow_task(p_run_id, v_run.task_queue);
+  end if;
 end $$;
 
 ---------------------------------------------------------------------------------------------
@@ -208,12 +225,12 @@ declare
   v_run weft.workflow_runs;
 begin
   perform weft.check_args(p_args, 'signal arguments');
-  -- FOR SHARE waits out a workflow task holding the run, so a run never closes with a
-  -- signal accepted but unseen: the signal either lands before the task or is refused.
+  -- The lock waits out a workflow task holding the run, so a run never closes with a signal
+  -- accepted but unseen: the signal either lands before the task or is refused.
   select * into v_run from weft.workflow_runs
    where workflow_id = p_workflow_id and (p_run_id is null or run_id = p_run_id)
    order by created_at desc limit 1
-   for share;
+   for no key update;
   if v_run.run_id is null then
     raise exception 'workflow "%" not found', p_workflow_id
       using errcode = 'WF004', hint = 'Check the workflow id; list runs with weft.workflow_runs.';
@@ -222,10 +239,8 @@ begin
     raise exception 'workflow "%" is % and takes no signals', p_workflow_id, v_run.status
       using errcode = 'WF004', hint = 'Start a new run to act on this signal.';
   end if;
-  insert into weft.inbox (run_id, type, attributes)
-  values (v_run.run_id, 'SignalReceived',
-          jsonb_build_object('signalName', p_signal_name, 'args', p_args));
-  perform weft.enqueue_workflow_task(v_run.run_id, v_run.task_queue);
+  perform weft.add_to_inbox(v_run.run_id, 'SignalReceived',
+    jsonb_build_object('signalName', p_signal_name, 'args', p_args));
   return v_run.run_id;
 end $$;
 
@@ -255,10 +270,11 @@ begin
     from moved;
   get diagnostics v_moved = row_count;
   if v_moved = 0 then
+    update weft.workflow_runs set task_pending = false where run_id = p_run_id;
     return null;
   end if;
   update weft.workflow_runs
-     set next_event_id = next_event_id + v_moved, last_task = last_task + 1
+     set next_event_id = next_event_id + v_moved, last_task = last_task + 1, task_pending = false
    where run_id = p_run_id;
   return jsonb_build_object(
     'workflowType', v_run.workflow_type,
@@ -280,8 +296,12 @@ $$;
 
 -- Turns the commands of one workflow task into history events, activity rows and jobs.
 -- Command wire format: sdk/src/commands.ts (toWire); event format: docs/history-events.md.
+-- With p_eager_worker set, the first new activity on p_eager_queue whose type is in
+-- p_eager_types is claimed by that worker instead of enqueued, and its job payload returned:
+-- the worker runs it right after commit, saving a job round trip.
 create function weft.complete_workflow_task(p_run_id uuid, p_task int, p_commands jsonb,
-    p_unhandled_signals jsonb default '[]') returns void
+    p_unhandled_signals jsonb default '[]', p_eager_worker text default null,
+    p_eager_queue text default null, p_eager_types text[] default '{}') returns json
 language plpgsql as $$
 declare
   v_run weft.workflow_runs;
@@ -289,6 +309,8 @@ declare
   v_event_id int;
   v_status text := 'running';
   v_attrs jsonb;
+  v_eager json;
+  a weft.activity_executions;
 begin
   select * into v_run from weft.workflow_runs where run_id = p_run_id for update;
   if v_run.last_task <> p_task or v_run.status <> 'running' then
@@ -303,12 +325,21 @@ begin
       v_attrs := v_cmd - 'kind';
       perform weft.append_event(v_run, v_event_id, 'ActivityScheduled', v_attrs);
       insert into weft.activity_executions (run_id, activity_id, activity_type, queue, input,
-        retry_policy, start_to_close_ms, schedule_to_start_ms, schedule_to_close_ms, heartbeat_ms)
+        retry_policy, start_to_close_ms, schedule_to_start_ms, schedule_to_close_ms, heartbeat_ms,
+        claimed_by)
       values (p_run_id, (v_cmd->>'activityId')::int, v_cmd->>'activityType', v_cmd->>'queue',
         v_cmd->'args', v_cmd->'retryPolicy', (v_cmd->>'startToCloseMs')::int,
         (v_cmd->>'scheduleToStartMs')::int, (v_cmd->>'scheduleToCloseMs')::int,
-        (v_cmd->>'heartbeatMs')::int);
-      perform weft.enqueue_activity_attempt(p_run_id, (v_cmd->>'activityId')::int, 1, null);
+        (v_cmd->>'heartbeatMs')::int,
+        case when v_eager is null and v_cmd->>'queue' = p_eager_queue
+                  and v_cmd->>'activityType' = any(p_eager_types) then p_eager_worker end)
+      returning * into a;
+      if a.claimed_by is not null then
+        v_eager := weft.activity_job(a, 1);
+      else
+        perform graphile_worker.add_job('weft/activity/' || a.queue, weft.activity_job(a, 1),
+          max_attempts => 25);
+      end if;
       if v_cmd->>'scheduleToStartMs' is not null then
         perform weft.enqueue_activity_timeout(p_run_id, (v_cmd->>'activityId')::int, 1,
           'scheduleToStart', (v_cmd->>'scheduleToStartMs')::int);
@@ -355,6 +386,7 @@ begin
   if v_status <> 'running' then
     perform pg_notify('weft_run_closed', p_run_id::text);
   end if;
+  return v_eager;
 end $$;
 
 -- Records a failed workflow task (its own transaction rolled back, so history is untouched)
@@ -378,20 +410,27 @@ end $$;
 ---------------------------------------------------------------------------------------------
 -- Activities (worker/src/activity). An attempt's result counts only while it is current.
 
+-- The job payload of an attempt (worker/src/jobs.ts activityJob).
+create function weft.activity_job(a weft.activity_executions, p_attempt int) returns json
+language sql stable as $$
+  select json_build_object(
+    'r', a.run_id, 'a', a.activity_id, 'n', p_attempt, 't', a.activity_type, 'args', a.input,
+    'stc', a.start_to_close_ms, 'hb', a.heartbeat_ms,
+    'track', (a.start_to_close_ms is not null or a.heartbeat_ms is not null
+              or a.schedule_to_start_ms is not null),
+    'hd', a.heartbeat_details);
+$$;
+
 create function weft.enqueue_activity_attempt(p_run_id uuid, p_activity_id int, p_attempt int,
     p_run_at timestamptz) returns void
 language plpgsql as $$
 declare
   a weft.activity_executions;
 begin
-  select * into a from weft.activity_executions
-   where run_id = p_run_id and activity_id = p_activity_id;
-  perform graphile_worker.add_job('weft/activity/' || a.queue, json_build_object(
-      'r', p_run_id, 'a', p_activity_id, 'n', p_attempt, 't', a.activity_type, 'args', a.input,
-      'stc', a.start_to_close_ms, 'hb', a.heartbeat_ms,
-      'track', (a.start_to_close_ms is not null or a.heartbeat_ms is not null
-                or a.schedule_to_start_ms is not null),
-      'hd', a.heartbeat_details),
+  update weft.activity_executions set claimed_by = null
+   where run_id = p_run_id and activity_id = p_activity_id
+  returning * into a;
+  perform graphile_worker.add_job('weft/activity/' || a.queue, weft.activity_job(a, p_attempt),
     run_at => p_run_at, max_attempts => 25);
   perform weft.wake_at(p_run_at);
 end $$;
@@ -456,24 +495,44 @@ begin
   return true;
 end $$;
 
+-- Commits an attempt's result into the run's inbox. Returns 'stale' (dropped), 'queued' (a
+-- workflow task job will take it), or 'inline': p_inline_queue was the run's task queue and
+-- its lock was free, so the run is now locked by this transaction and the caller runs the
+-- workflow task in it (weft.claim_workflow_task), saving a job round trip.
 create function weft.complete_activity(p_run_id uuid, p_activity_id int, p_attempt int,
-    p_result jsonb) returns boolean
+    p_result jsonb, p_inline_queue text default null) returns text
 language plpgsql as $$
 declare
   a weft.activity_executions;
+  v_queue text;
+  v_event jsonb;
 begin
   perform weft.check_payload(p_result, 'activity result');
-  update weft.activity_executions set status = 'completed', closed_at = weft.now()
+  update weft.activity_executions
+     set status = 'completed', closed_at = weft.now(), claimed_by = null
    where run_id = p_run_id and activity_id = p_activity_id and attempt = p_attempt
      and status in ('scheduled', 'started')
   returning * into a;
   if a.run_id is null then
-    return false;
+    return 'stale';
   end if;
   perform weft.close_activity_timers(a);
-  perform weft.add_to_inbox(p_run_id, 'ActivityCompleted', jsonb_build_object(
-    'activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt));
-  return true;
+  v_event := jsonb_build_object('activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt);
+  if p_inline_queue is not null then
+    begin
+      select task_queue into v_queue from weft.workflow_runs
+       where run_id = p_run_id and status = 'running' and task_queue = p_inline_queue
+         for update nowait;
+      if v_queue is not null then
+        insert into weft.inbox (run_id, type, attributes) values (p_run_id, 'ActivityCompleted', v_event);
+        return 'inline';
+      end if;
+    exception when lock_not_available then
+      null; -- a workflow task holds the run: queue the result behind it
+    end;
+  end if;
+  perform weft.add_to_inbox(p_run_id, 'ActivityCompleted', v_event);
+  return 'queued';
 end $$;
 
 create function weft.close_activity_timers(a weft.activity_executions) returns void
@@ -634,6 +693,9 @@ begin
             where heartbeat_at < now() - make_interval(secs => p_stale_ms / 1000.0)
             for update skip locked loop
     perform graphile_worker.force_unlock_workers(w.lock_ids);
+    perform weft.enqueue_activity_attempt(run_id, activity_id, attempt, null)
+       from weft.activity_executions
+      where claimed_by = w.worker_id and status in ('scheduled', 'started');
     delete from weft.workers where worker_id = w.worker_id;
     v_released := v_released || w.worker_id;
   end loop;

@@ -13,6 +13,12 @@ export const workerConfigSchema = z.object({
   heartbeatIntervalMs: z.number().int().positive().default(2000),
   /** A worker silent this long is presumed dead and its jobs are released to others. */
   staleWorkerMs: z.number().int().positive().default(10_000),
+  /**
+   * Steps one job may carry on its own: a workflow task that schedules an activity this worker
+   * runs claims it and runs it next, and that activity's completion runs the next workflow task
+   * in the same transaction. 0 turns eager dispatch off (every step goes through a job).
+   */
+  maxEagerSteps: z.number().int().nonnegative().default(100),
 });
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;

@@ -4,13 +4,13 @@ import { Logger as GraphileLogger, runTaskList, type TaskList, type WorkerPool }
 import pg from "pg";
 import { workflowDefinition, type Logger, type WorkflowClass, type WorkflowDefinition } from "@weft/sdk";
 import type { Activities } from "./activity/context.js";
-import { runActivity } from "./activity/run-activity.js";
+import { ChainRunner } from "./chain-runner.js";
+import type { WorkerDeps } from "./deps.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
 import { activityJob, taskIdentifiers, timeoutJob, timerJob, workflowTaskJob } from "./jobs.js";
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
 import { WakeUps } from "./wake-ups.js";
-import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
 
 export interface WorkerOptions extends WorkerConfigInput {
   workflows?: readonly WorkflowClass[];
@@ -30,6 +30,7 @@ export class Worker {
     private readonly workerPool: WorkerPool,
     private readonly liveness: Liveness,
     private readonly wakeUps: WakeUps,
+    private readonly stopEagerDispatch: () => void,
   ) {}
 
   static async create(options: WorkerOptions): Promise<Worker> {
@@ -45,11 +46,23 @@ export class Worker {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.concurrency + 4 });
     pool.on("error", (error) => logger.warn(`idle database connection failed: ${error.message}`));
 
+    const workerId = `weft-${randomUUID()}`;
+    const deps: WorkerDeps = {
+      pool,
+      workerId,
+      taskQueue: config.taskQueue,
+      workflows: definitions,
+      activities,
+      activityTypes: Object.keys(activities),
+      eagerDispatch: config.maxEagerSteps > 0,
+      logger,
+    };
+    let stopping = false;
+    const chains = new ChainRunner(deps, config.maxEagerSteps, () => stopping);
     const ids = taskIdentifiers(config.taskQueue);
-    const deps = { pool, workflows: definitions, activities, taskQueue: config.taskQueue, logger };
     const taskList: TaskList = {
-      [ids.workflowTask]: (payload) => runWorkflowTask(workflowTaskJob.parse(payload).r, deps),
-      [ids.activity]: (payload) => runActivity(activityJob.parse(payload), deps),
+      [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(workflowTaskJob.parse(payload).r),
+      [ids.activity]: (payload) => chains.startWithActivity(activityJob.parse(payload)),
       [ids.timer]: async (payload) => {
         const { r, t } = timerJob.parse(payload);
         await pool.query("select weft.fire_timer($1, $2)", [r, t]);
@@ -65,7 +78,6 @@ export class Worker {
     events.on("pool:create", ({ workerPool }: { workerPool: WorkerPool }) => lockIds.add(workerPool.id));
     events.on("worker:create", ({ worker }: { worker: { workerId: string } }) => lockIds.add(worker.workerId));
 
-    const workerId = `weft-${randomUUID()}`;
     const liveness = new Liveness(pool, {
       workerId,
       taskQueue: config.taskQueue,
@@ -88,11 +100,12 @@ export class Worker {
     );
     const wakeUps = new WakeUps(pool, () => workerPool.nudge(1), logger);
     await Promise.all([liveness.start(), wakeUps.start()]);
-    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps);
+    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps, () => (stopping = true));
   }
 
   /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
   async shutdown(): Promise<void> {
+    this.stopEagerDispatch();
     await this.wakeUps.stop();
     await this.workerPool.gracefulShutdown("weft worker shutting down");
     await this.liveness.stop();

@@ -1,24 +1,23 @@
-import { ApplicationFailure, mapDatabaseError, PayloadError, serializeFailure, TimeoutFailure, type Logger } from "@weft/sdk";
+import { ApplicationFailure, MAX_PAYLOAD_BYTES, serializeFailure, TimeoutFailure } from "@weft/sdk";
 import type pg from "pg";
+import { inTransaction } from "../db.js";
+import type { WorkerDeps } from "../deps.js";
+import { isInfrastructureError } from "../errors.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
-import type { Activities, ActivityContext } from "./context.js";
+import { executeWorkflowTask } from "../workflow-task/execute-workflow-task.js";
+import type { ActivityContext } from "./context.js";
 import { HeartbeatSender } from "./heartbeats.js";
-
-export interface ActivityDeps {
-  pool: pg.Pool;
-  activities: Activities;
-  taskQueue: string;
-  logger: Logger;
-}
 
 /**
  * Runs one attempt and commits its outcome: weft.complete_activity, or weft.fail_activity,
  * which retries per the policy snapped on the activity row. The database drops the outcome
  * of an attempt that is no longer current, so running an attempt twice is harmless.
+ * Returns the next activity to run when the completion ran the workflow task inline and it
+ * claimed one (`eager`).
  */
-export async function runActivity(job: ActivityJob, deps: ActivityDeps): Promise<void> {
+export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
   const ids = [job.r, job.a, job.n] as const;
   const logger = scoped(deps.logger, { runId: job.r, activityId: job.a, activityType: job.t, attempt: job.n });
   const fn = deps.activities[job.t];
@@ -32,11 +31,11 @@ export async function runActivity(job: ActivityJob, deps: ActivityDeps): Promise
         { type: "ActivityNotRegistered" },
       ),
     );
-    return;
+    return null;
   }
   if (job.track) {
     const { rows } = await deps.pool.query<{ ok: boolean }>("select weft.start_activity_attempt($1, $2, $3) as ok", [...ids]);
-    if (!rows[0]!.ok) return; // stale: completed, timed out or superseded meanwhile
+    if (!rows[0]!.ok) return null; // stale: completed, timed out or superseded meanwhile
   }
 
   const controller = new AbortController();
@@ -87,15 +86,43 @@ export async function runActivity(job: ActivityJob, deps: ActivityDeps): Promise
   if (!outcome.ok) {
     logger.debug(`attempt failed: ${(outcome.error as Error)?.message}`);
     await failAttempt(deps.pool, ids, outcome.error);
-    return;
+    return null;
+  }
+  if (Buffer.byteLength(outcome.json) > MAX_PAYLOAD_BYTES) {
+    await failAttempt(
+      deps.pool,
+      ids,
+      new ApplicationFailure(`activity result is over the limit of ${MAX_PAYLOAD_BYTES} bytes; return a reference instead`, {
+        type: "PayloadError",
+        nonRetryable: true,
+      }),
+    );
+    return null;
   }
   faultPoint("activity:before-complete");
+  return completeAttempt(job, outcome.json, deps, eager);
+}
+
+/**
+ * Commits the result and, when the run's lock is free, runs its workflow task in the same
+ * transaction: one commit per step instead of a job for the task.
+ */
+async function completeAttempt(job: ActivityJob, json: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
+  const ids = [job.r, job.a, job.n, json];
   try {
-    await deps.pool.query("select weft.complete_activity($1, $2, $3, $4::jsonb)", [...ids, outcome.json]);
+    return await inTransaction(deps.pool, async (client) => {
+      const { rows } = await client.query<{ status: string }>(
+        "select weft.complete_activity($1, $2, $3, $4::jsonb, $5) as status",
+        [...ids, deps.eagerDispatch ? deps.taskQueue : null],
+      );
+      return rows[0]!.status === "inline" ? executeWorkflowTask(client, job.r, deps, eager) : null;
+    });
   } catch (error) {
-    const mapped = mapDatabaseError(error);
-    if (!(mapped instanceof PayloadError)) throw error;
-    await failAttempt(deps.pool, ids, new ApplicationFailure(mapped.message, { type: "PayloadError", nonRetryable: true }));
+    if (isInfrastructureError(error)) throw error;
+    // The inline workflow task failed (its code, not the database): commit the result alone;
+    // the queued workflow task meets the same error and records it on the run.
+    await deps.pool.query("select weft.complete_activity($1, $2, $3, $4::jsonb)", ids);
+    return null;
   }
 }
 

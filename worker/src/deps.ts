@@ -1,0 +1,17 @@
+import type { Logger, WorkflowDefinition } from "@weft/sdk";
+import type pg from "pg";
+import type { Activities } from "./activity/context.js";
+
+/** What the job handlers of one worker share. */
+export interface WorkerDeps {
+  readonly pool: pg.Pool;
+  readonly workerId: string;
+  readonly taskQueue: string;
+  readonly workflows: ReadonlyMap<string, WorkflowDefinition>;
+  readonly activities: Activities;
+  /** Names of `activities`, for eager dispatch. */
+  readonly activityTypes: readonly string[];
+  /** Whether steps may skip their job (config.maxEagerSteps > 0): see chain-runner.ts. */
+  readonly eagerDispatch: boolean;
+  readonly logger: Logger;
+}
