@@ -1,6 +1,6 @@
 // Commands a workflow yields. Yield one to wait for its result, or an array of them to run
 // them in parallel and get an array of results back. Each has a stable `kind`; the replayer
-// checks recorded commands against new ones by kind and identity (replayer/replayer.ts).
+// checks recorded commands against new ones by kind and identity (replayer/machine.ts).
 import type { SerializedFailure } from "./failures.js";
 import { ActivityRetryPolicy } from "./retry-policy.js";
 
@@ -71,10 +71,14 @@ export class FailWorkflow {
  */
 export class WaitCondition {
   readonly kind = "WaitCondition";
+  readonly timeoutSeconds: number | undefined;
   constructor(
     readonly predicate: () => boolean,
-    readonly timeoutSeconds?: number,
-  ) {}
+    timeoutSeconds?: number,
+  ) {
+    // Validated here, in workflow code, so a bad value fails the workflow as ctx.sleep's does.
+    this.timeoutSeconds = timeoutSeconds === undefined ? undefined : new StartTimer(timeoutSeconds).seconds;
+  }
 }
 
 export type Command =

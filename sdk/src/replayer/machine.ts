@@ -46,6 +46,7 @@ export class WorkflowMachine implements SideEffectRecorder {
   private nextTimerSeq = 1;
   private readonly outcomes = new Map<number, Outcome>();
   private readonly firedTimers = new Set<string>();
+  private readonly usedTimerIds = new Set<string>();
   /** Recorded command events of the task being replayed, matched in order. */
   private expected: HistoryEvent[] = [];
   private currentTask = 0;
@@ -149,8 +150,9 @@ export class WorkflowMachine implements SideEffectRecorder {
     try {
       (this.instance as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
     } catch (error) {
-      this.handlerFailure ??= error as Error;
+      if (!this.fatal) this.handlerFailure ??= error as Error;
     }
+    if (this.fatal) throw this.fatal; // even when the handler swallowed it
   }
 
   /** Runs the generator until it waits on something unresolved or finishes. */
@@ -222,6 +224,8 @@ export class WorkflowMachine implements SideEffectRecorder {
       return { type: "value", outcome: { ok: true, value: this.record(command) } };
     }
     if (command instanceof WaitCondition) {
+      // The timeout's timer starts even if the condition is already true: skipping it would
+      // change the commands that recorded histories hold (sdk/test/fixtures/histories).
       const timerId =
         command.timeoutSeconds === undefined ? undefined : this.startTimer(new StartTimer(command.timeoutSeconds));
       return { type: "condition", predicate: command.predicate, timerId };
@@ -241,7 +245,15 @@ export class WorkflowMachine implements SideEffectRecorder {
   }
 
   private startTimer(command: StartTimer): string {
-    const timerId = command.timerId ?? `t${this.nextTimerSeq++}`;
+    let timerId = command.timerId;
+    if (timerId === undefined) {
+      do timerId = `t${this.nextTimerSeq++}`;
+      while (this.usedTimerIds.has(timerId));
+    } else if (this.usedTimerIds.has(timerId)) {
+      // Fired timers are known by id, so a reused id would resolve at once.
+      throw new WorkflowTaskError(`timer id "${timerId}" is already used in this run; give each timer its own id`);
+    }
+    this.usedTimerIds.add(timerId);
     this.emit({ kind: "StartTimer", timerId, seconds: command.seconds });
     return timerId;
   }

@@ -71,7 +71,10 @@ export function signal(name: string) {
 }
 
 export function workflowDefinition(cls: WorkflowClass): WorkflowDefinition {
-  const definition = (cls as unknown as { [DEFINITION]?: WorkflowDefinition })[DEFINITION];
+  // Own property only: an unregistered subclass must not pass as its registered parent.
+  const definition = Object.hasOwn(cls, DEFINITION)
+    ? (cls as unknown as { [DEFINITION]: WorkflowDefinition })[DEFINITION]
+    : undefined;
   if (!definition) {
     throw new TypeError(`${cls.name} is not a workflow: decorate it with @workflow.defn or call registerWorkflow`);
   }
