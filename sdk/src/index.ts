@@ -36,7 +36,7 @@ export {
 } from "./errors.js";
 export { historyEventSchema, parseHistory, isCommandEvent } from "./history.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
-export { replay, groupByTask, silentLogger } from "./replayer/replay.js";
+export { replay, continueReplay, groupByTask, silentLogger } from "./replayer/replay.js";
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
 export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
 export { Client } from "./client/client.js";

@@ -19,6 +19,11 @@ export const workerConfigSchema = z.object({
    * in the same transaction. 0 turns eager dispatch off (every step goes through a job).
    */
   maxEagerSteps: z.number().int().nonnegative().default(100),
+  /**
+   * Workflows kept live in memory after their task, so the next task applies only new events
+   * instead of replaying the whole history. 0 replays every task from the start.
+   */
+  maxCachedWorkflows: z.number().int().nonnegative().default(1000),
 });
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;

@@ -11,6 +11,7 @@ import { activityJob, taskIdentifiers, timeoutJob, timerJob, workflowTaskJob } f
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
 import { WakeUps } from "./wake-ups.js";
+import { WorkflowCache } from "./workflow-task/workflow-cache.js";
 
 export interface WorkerOptions extends WorkerConfigInput {
   workflows?: readonly WorkflowClass[];
@@ -55,6 +56,7 @@ export class Worker {
       activities,
       activityTypes: Object.keys(activities),
       eagerDispatch: config.maxEagerSteps > 0,
+      cache: new WorkflowCache(config.maxCachedWorkflows),
       logger,
     };
     let stopping = false;

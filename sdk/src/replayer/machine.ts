@@ -55,7 +55,7 @@ export class WorkflowMachine implements SideEffectRecorder {
   private fatal: NonDeterminismError | undefined;
   private handlerFailure: Error | undefined;
   private output: WireCommand[] = [];
-  readonly unhandledSignals: { eventId: number; signalName: string }[] = [];
+  private unhandledSignals: { eventId: number; signalName: string }[] = [];
   private mutableInfo: { -readonly [K in keyof WorkflowInfo]: WorkflowInfo[K] };
 
   constructor(
@@ -85,11 +85,15 @@ export class WorkflowMachine implements SideEffectRecorder {
    * Applies one workflow task's events. When `replaying`, the commands the code yields must
    * match the task's recorded command events; otherwise they are new and returned.
    */
-  applyTask(events: readonly HistoryEvent[], replaying: boolean): WireCommand[] {
+  applyTask(
+    events: readonly HistoryEvent[],
+    replaying: boolean,
+  ): { commands: WireCommand[]; unhandledSignals: { eventId: number; signalName: string }[] } {
     this.mutableInfo.isReplaying = replaying;
     this.currentTask = events[0]?.task ?? this.currentTask;
     this.expected = replaying ? events.filter(isCommandEvent) : [];
     this.output = [];
+    this.unhandledSignals = [];
     for (const event of events) {
       this.lastEventId = event.eventId;
       if (!isCommandEvent(event)) this.apply(event, replaying);
@@ -103,7 +107,7 @@ export class WorkflowMachine implements SideEffectRecorder {
         leftover.eventId,
       );
     }
-    return this.output;
+    return { commands: this.output, unhandledSignals: this.unhandledSignals };
   }
 
   private apply(event: HistoryEvent, replaying: boolean): void {

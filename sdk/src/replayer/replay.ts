@@ -33,13 +33,22 @@ export function replay(
   options: ReplayOptions,
 ): ReplayResult {
   const machine = new WorkflowMachine(definition, options.runId, options.logger ?? silentLogger);
-  const tasks = groupByTask(history);
+  return continueReplay(machine, history, options.lastTaskIsNew !== false);
+}
+
+/**
+ * Feeds the events that follow what `machine` has seen (whole tasks) into it: how a worker
+ * resumes a workflow it keeps in memory instead of replaying it from the start.
+ */
+export function continueReplay(machine: WorkflowMachine, events: readonly HistoryEvent[], lastTaskIsNew: boolean): ReplayResult {
+  const tasks = groupByTask(events);
   let commands: WireCommand[] = [];
-  tasks.forEach((events, index) => {
-    const isNew = options.lastTaskIsNew !== false && index === tasks.length - 1;
-    commands = machine.applyTask(events, !isNew);
+  let unhandledSignals: ReplayResult["unhandledSignals"] = [];
+  tasks.forEach((taskEvents, index) => {
+    const isNew = lastTaskIsNew && index === tasks.length - 1;
+    ({ commands, unhandledSignals } = machine.applyTask(taskEvents, !isNew));
   });
-  return { commands, unhandledSignals: machine.unhandledSignals, finished: machine.isFinished };
+  return { commands, unhandledSignals, finished: machine.isFinished };
 }
 
 export function groupByTask(history: readonly HistoryEvent[]): HistoryEvent[][] {

@@ -6,7 +6,7 @@ import { isInfrastructureError } from "../errors.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
-import { executeWorkflowTask } from "../workflow-task/execute-workflow-task.js";
+import { afterCommit, executeWorkflowTask } from "../workflow-task/execute-workflow-task.js";
 import type { ActivityContext } from "./context.js";
 import { HeartbeatSender } from "./heartbeats.js";
 
@@ -110,13 +110,14 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
 async function completeAttempt(job: ActivityJob, json: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
   const ids = [job.r, job.a, job.n, json];
   try {
-    return await inTransaction(deps.pool, async (client) => {
+    const outcome = await inTransaction(deps.pool, async (client) => {
       const { rows } = await client.query<{ status: string }>(
         "select weft.complete_activity($1, $2, $3, $4::jsonb, $5) as status",
         [...ids, deps.eagerDispatch ? deps.taskQueue : null],
       );
       return rows[0]!.status === "inline" ? executeWorkflowTask(client, job.r, deps, eager) : null;
     });
+    return outcome && afterCommit(deps, job.r, outcome);
   } catch (error) {
     if (isInfrastructureError(error)) throw error;
     // The inline workflow task failed (its code, not the database): commit the result alone;

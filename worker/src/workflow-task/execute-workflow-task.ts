@@ -1,9 +1,10 @@
-import { parseHistory, replay } from "@weft/sdk";
+import { continueReplay, parseHistory, WorkflowMachine } from "@weft/sdk";
 import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
 import { activityJob, type ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
+import type { CachedWorkflow } from "./workflow-cache.js";
 
 interface Claimed {
   workflowType: string;
@@ -16,22 +17,39 @@ export class UnknownWorkflowInWorkerError extends Error {
   override readonly name = "UnknownWorkflowInWorkerError";
 }
 
+export interface WorkflowTaskOutcome {
+  /** An activity this worker claimed and should run next. */
+  readonly eager: ActivityJob | null;
+  /** Put back into the cache once the transaction has committed. */
+  readonly cached: CachedWorkflow | null;
+}
+
+const NOTHING_TO_DO: WorkflowTaskOutcome = { eager: null, cached: null };
+
 /**
  * The body of one workflow task, inside the caller's open transaction: lock the run and move
  * its inbox into history (weft.claim_workflow_task), replay, append the new commands
- * (weft.complete_workflow_task). With `eager`, one new activity this worker can run is claimed
- * instead of enqueued; its job is returned for the caller to run after commit.
+ * (weft.complete_workflow_task). A cached workflow only needs the events after the ones it has
+ * seen; otherwise the whole history is replayed. With `eager`, one new activity this worker
+ * can run is claimed instead of enqueued and returned for the caller to run after commit.
  */
 export async function executeWorkflowTask(
   client: pg.PoolClient,
   runId: string,
   deps: WorkerDeps,
   eager: boolean,
-): Promise<ActivityJob | null> {
-  const { rows } = await client.query<{ t: Claimed | null }>("select weft.claim_workflow_task($1, 0) as t", [runId]);
+): Promise<WorkflowTaskOutcome> {
+  let cached = deps.cache.take(runId);
+  const { rows } = await client.query<{ t: Claimed | null }>("select weft.claim_workflow_task($1, $2) as t", [
+    runId,
+    cached?.lastEventId ?? 0,
+  ]);
   const claimed = rows[0]!.t;
-  if (!claimed) return null;
-  const logger = scoped(deps.logger, { workflowId: claimed.workflowId, runId, task: claimed.task });
+  if (!claimed) {
+    if (cached) deps.cache.put(runId, cached); // nothing happened to the run
+    return NOTHING_TO_DO;
+  }
+  const logger = scoped(deps.logger, { workflowId: claimed.workflowId, runId });
   const definition = deps.workflows.get(claimed.workflowType);
   if (!definition) {
     throw new UnknownWorkflowInWorkerError(
@@ -39,7 +57,9 @@ export async function executeWorkflowTask(
         `add its class to Worker.create({ workflows }) and restart`,
     );
   }
-  const result = replay(definition, parseHistory(claimed.events), { runId, logger, lastTaskIsNew: true });
+  cached ??= { machine: new WorkflowMachine(definition, runId, logger), lastEventId: 0 };
+  const events = parseHistory(claimed.events);
+  const result = continueReplay(cached.machine, events, true);
   if (result.unhandledSignals.length > 0) {
     logger.warn(`signals with no handler in ${definition.name}: ${result.unhandledSignals.map((s) => s.signalName).join(", ")}`);
   }
@@ -57,5 +77,15 @@ export async function executeWorkflowTask(
   );
   faultPoint("workflow-task:before-commit");
   const job = completed.rows[0]!.eager;
-  return job === null ? null : activityJob.parse(job);
+  return {
+    eager: job === null ? null : activityJob.parse(job),
+    // complete_workflow_task appends one event per command
+    cached: result.finished ? null : { machine: cached.machine, lastEventId: events.at(-1)!.eventId + result.commands.length },
+  };
+}
+
+/** After the task's transaction committed: keep the live workflow, hand on the eager activity. */
+export function afterCommit(deps: WorkerDeps, runId: string, outcome: WorkflowTaskOutcome): ActivityJob | null {
+  if (outcome.cached) deps.cache.put(runId, outcome.cached);
+  return outcome.eager;
 }

@@ -3,7 +3,7 @@ import { isInfrastructureError } from "../errors.js";
 import type { ActivityJob } from "../jobs.js";
 import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
-import { executeWorkflowTask } from "./execute-workflow-task.js";
+import { afterCommit, executeWorkflowTask } from "./execute-workflow-task.js";
 
 /**
  * One workflow task in its own transaction. A failure of the workflow's code rolls everything
@@ -11,12 +11,13 @@ import { executeWorkflowTask } from "./execute-workflow-task.js";
  * a database failure is rethrown so graphile-worker retries the job.
  */
 export async function runWorkflowTask(runId: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
-  return inTransaction(deps.pool, async (client) => executeWorkflowTask(client, runId, deps, eager)).catch(
-    async (error: unknown) => {
-      await recordTaskFailure(deps, runId, error);
-      return null;
-    },
-  );
+  try {
+    const outcome = await inTransaction(deps.pool, (client) => executeWorkflowTask(client, runId, deps, eager));
+    return afterCommit(deps, runId, outcome);
+  } catch (error) {
+    await recordTaskFailure(deps, runId, error);
+    return null;
+  }
 }
 
 export async function recordTaskFailure(deps: WorkerDeps, runId: string, error: unknown): Promise<void> {

@@ -5,11 +5,12 @@ import {
   workflow,
   type ScheduleActivityOptions,
   type WorkflowContext,
+  type WorkflowGenerator,
 } from "@weft/sdk";
 
 @workflow.defn({ name: "one-activity" })
 export class OneActivity {
-  *run(_ctx: WorkflowContext, type: string, args: unknown[], options: ScheduleActivityOptions = {}) {
+  *run(_ctx: WorkflowContext, type: string, args: unknown[], options: ScheduleActivityOptions = {}): WorkflowGenerator {
     return yield new ScheduleActivity(type, args, {
       ...options,
       retryPolicy: options.retryPolicy && new ActivityRetryPolicy(options.retryPolicy),
