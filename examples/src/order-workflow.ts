@@ -1,0 +1,116 @@
+// An order: reserve stock, wait for a person to approve, charge the card, ship. The workflow
+// class is deterministic code that only decides what happens next; the activities below do
+// the side effects and may be retried. order-demo.ts runs both against a real database.
+import {
+  ActivityRetryPolicy,
+  ApplicationFailure,
+  ScheduleActivity,
+  workflow,
+  type WorkflowContext,
+  type WorkflowGenerator,
+} from "@weft/sdk";
+import type { ActivityContext, Activities } from "@weft/worker";
+
+/** The workflow's one argument. Only `orderId` is required, so SQL callers can pass `[{"orderId": 42}]`. */
+export interface Order {
+  orderId: number;
+  sku?: string;
+  quantity?: number;
+  amountCents?: number;
+}
+
+export interface OrderResult {
+  orderId: number;
+  status: "shipped" | "cancelled";
+  reservationId: string;
+  chargeId?: string;
+  trackingNumber?: string;
+  reason?: string;
+}
+
+// Snapped onto each scheduled activity when the workflow task commits; a card that was
+// declined is final, anything else (a gateway timeout, say) is worth another try.
+const retryPolicy = new ActivityRetryPolicy({
+  maxAttempts: 5,
+  initialIntervalSeconds: 1,
+  backoffCoefficient: 2,
+  maximumIntervalSeconds: 10,
+  nonRetryableErrorTypes: ["CardDeclined"],
+});
+const activityOptions = { retryPolicy, startToCloseTimeout: 10 };
+
+@workflow.defn({ name: "order" })
+export class OrderWorkflow {
+  approved = false;
+
+  @workflow.signal("approve")
+  onApprove() {
+    this.approved = true;
+  }
+
+  *run(ctx: WorkflowContext, input: Order): WorkflowGenerator<OrderResult> {
+    const order = { sku: "WEFT-MUG", quantity: 1, amountCents: 1_500, ...input };
+    ctx.logger.info(`order ${order.orderId}: reserving ${order.quantity} x ${order.sku}`);
+    const reservationId: string = yield new ScheduleActivity("reserveInventory", [order], activityOptions);
+
+    ctx.logger.info(`order ${order.orderId}: reserved (${reservationId}); waiting up to 30 s for approval`);
+    const approved: boolean = yield ctx.waitCondition(() => this.approved, { timeoutSeconds: 30 });
+    if (!approved) {
+      ctx.logger.info(`order ${order.orderId}: not approved in time; releasing the reservation`);
+      yield new ScheduleActivity("releaseInventory", [reservationId], activityOptions);
+      return { orderId: order.orderId, status: "cancelled", reservationId, reason: "not approved within 30 s" };
+    }
+
+    ctx.logger.info(`order ${order.orderId}: approved; charging ${formatCents(order.amountCents)}`);
+    const chargeId: string = yield new ScheduleActivity("chargeCard", [order.orderId, order.amountCents], activityOptions);
+
+    // A durable timer: a worker restart here resumes the wait instead of starting it over.
+    ctx.logger.info(`order ${order.orderId}: charged (${chargeId}); timer: 1 s before handing over to the warehouse`);
+    yield ctx.sleep(1);
+    ctx.logger.info(`order ${order.orderId}: timer fired; shipping`);
+
+    const trackingNumber: string = yield new ScheduleActivity("shipOrder", [order.orderId, reservationId], activityOptions);
+    ctx.logger.info(`order ${order.orderId}: shipped (${trackingNumber})`);
+    return { orderId: order.orderId, status: "shipped", reservationId, chargeId, trackingNumber };
+  }
+}
+
+/**
+ * The activities of the order workflow. They run outside the workflow, once per attempt, and
+ * report what they do through `print`. chargeCard fails its first attempt on purpose, to
+ * show the retry policy at work.
+ */
+export function orderActivities(print: (line: string) => void): Activities {
+  return {
+    reserveInventory(ctx: ActivityContext, order: Required<Order>) {
+      const reservationId = `res-${order.orderId}-${order.sku}`;
+      print(`  activity reserveInventory (attempt ${ctx.attempt}): ${order.quantity} x ${order.sku} -> ${reservationId}`);
+      return reservationId;
+    },
+    async chargeCard(ctx: ActivityContext, orderId: number, amountCents: number) {
+      if (ctx.attempt === 1) {
+        print(`  activity chargeCard (attempt 1): payment gateway timed out (simulated); weft will retry`);
+        throw new Error("payment gateway timed out");
+      }
+      if (amountCents <= 0) {
+        throw new ApplicationFailure(`cannot charge ${amountCents} cents`, { type: "CardDeclined" });
+      }
+      const chargeId = `ch-${orderId}-${ctx.attempt}`;
+      print(`  activity chargeCard (attempt ${ctx.attempt}): charged ${formatCents(amountCents)} -> ${chargeId}`);
+      return chargeId;
+    },
+    shipOrder(ctx: ActivityContext, orderId: number, reservationId: string) {
+      const trackingNumber = `TRACK-${orderId}-${reservationId.length}`;
+      print(`  activity shipOrder (attempt ${ctx.attempt}): handed ${reservationId} to the carrier -> ${trackingNumber}`);
+      return trackingNumber;
+    },
+    releaseInventory(ctx: ActivityContext, reservationId: string) {
+      print(`  activity releaseInventory (attempt ${ctx.attempt}): released ${reservationId}`);
+      return null;
+    },
+  };
+}
+
+function formatCents(cents: number): string {
+  return `$${(cents / 100).toFixed(2)}`;
+}
