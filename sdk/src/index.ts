@@ -40,5 +40,6 @@ export { replay, continueReplay, groupByTask, silentLogger } from "./replayer/re
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
 export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
 export { Client } from "./client/client.js";
+export { closeListeningConnection } from "./client/close-listener.js";
 export type { ClientOptions, PendingActivity, PendingTimer, RunRef, StartOptions, WorkflowDescription, WorkflowHandle } from "./client/client.js";
 export { encodeArgs, MAX_PAYLOAD_BYTES } from "./payload.js";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -11,6 +12,8 @@ export interface Migration {
   readonly id: number;
   readonly name: string;
   readonly sql: string;
+  /** sha256 of `sql`, recorded when applied: a landed migration must never change. */
+  readonly checksum: string;
 }
 
 /** The database was migrated by a newer weft than this one; running would be unsafe. */
@@ -27,12 +30,28 @@ export class SchemaTooNewError extends Error {
 export async function loadMigrations(): Promise<Migration[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{6}_[\w-]+\.sql$/.test(f)).sort();
   return Promise.all(
-    files.map(async (file) => ({
-      id: Number(file.slice(0, 6)),
-      name: file.slice(7, -4),
-      sql: await readFile(MIGRATIONS_DIR + file, "utf8"),
-    })),
+    files.map(async (file) => {
+      const sql = await readFile(MIGRATIONS_DIR + file, "utf8");
+      return {
+        id: Number(file.slice(0, 6)),
+        name: file.slice(7, -4),
+        sql,
+        checksum: createHash("sha256").update(sql).digest("hex"),
+      };
+    }),
   );
+}
+
+/** A migration already applied to the database differs from the file this weft ships. */
+export class MigrationChangedError extends Error {
+  override readonly name = "MigrationChangedError";
+  constructor(readonly migration: Migration) {
+    super(
+      `weft migration ${migration.id} (${migration.name}) in this database differs from the file this weft ships: ` +
+        `it was edited after being applied. Restore the original file; for a development database, ` +
+        `recreate it (the embedded one lives in .weft/postgres)`,
+    );
+  }
 }
 
 export interface MigrateOptions {
@@ -55,22 +74,28 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
       await client.query(
         `create schema if not exists weft;
          create table if not exists weft.migrations (
-           id int primary key, name text not null, applied_at timestamptz not null default now())`,
+           id int primary key, name text not null, checksum text not null,
+           applied_at timestamptz not null default now())`,
       );
       const known = await loadMigrations();
-      const { rows } = await client.query<{ id: number }>("select id from weft.migrations order by id");
-      const applied = new Set(rows.map((r) => r.id));
+      const { rows } = await client.query<{ id: number; checksum: string }>(
+        "select id, checksum from weft.migrations order by id",
+      );
+      const applied = new Map(rows.map((r) => [r.id, r.checksum]));
       const newest = rows.at(-1)?.id ?? 0;
       const knownVersion = known.at(-1)?.id ?? 0;
       if (newest > knownVersion) throw new SchemaTooNewError(newest, knownVersion);
       for (const migration of known) {
-        if (applied.has(migration.id)) continue;
+        const checksum = applied.get(migration.id);
+        if (checksum !== undefined && checksum !== migration.checksum) throw new MigrationChangedError(migration);
+        if (checksum !== undefined) continue;
         await client.query("begin");
         try {
           await client.query(migration.sql);
-          await client.query("insert into weft.migrations (id, name) values ($1, $2)", [
+          await client.query("insert into weft.migrations (id, name, checksum) values ($1, $2, $3)", [
             migration.id,
             migration.name,
+            migration.checksum,
           ]);
           await client.query("commit");
         } catch (error) {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadMigrations, migrate, SchemaTooNewError } from "@weft/sql";
+import { loadMigrations, migrate, MigrationChangedError, SchemaTooNewError } from "@weft/sql";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 
 const SNAPSHOT = fileURLToPath(new URL("../schema.snapshot.txt", import.meta.url));
@@ -46,10 +46,18 @@ describe("migrate()", () => {
   });
 
   it("refuses a database migrated by a newer weft", async () => {
-    await db.pool.query("insert into weft.migrations (id, name) values (999999, 'from-the-future')");
+    await db.pool.query("insert into weft.migrations (id, name, checksum) values (999999, 'from-the-future', '')");
     await expect(migrate(db.url)).rejects.toBeInstanceOf(SchemaTooNewError);
     await expect(migrate(db.url)).rejects.toThrow(/at weft migration 999999, but this weft knows only up to/);
     await db.pool.query("delete from weft.migrations where id = 999999");
+  });
+
+  it("refuses a database where an applied migration differs from the file", async () => {
+    await db.pool.query("update weft.migrations set checksum = 'edited' where id = 1");
+    await expect(migrate(db.url)).rejects.toBeInstanceOf(MigrationChangedError);
+    const [first] = await loadMigrations();
+    await db.pool.query("update weft.migrations set checksum = $1 where id = 1", [first!.checksum]);
+    await migrate(db.url);
   });
 
   it("coexists with the user's own tables and needs no superuser", async () => {

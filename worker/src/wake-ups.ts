@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { Logger } from "@weft/sdk";
+import { closeListeningConnection, type Logger } from "@weft/sdk";
 
 /**
  * graphile-worker finds a delayed job (timer, retry backoff, timeout) only on its next poll.
@@ -36,7 +36,7 @@ export class WakeUps {
     this.timers.clear();
     const client = this.client;
     this.client = undefined;
-    client?.release(true);
+    if (client) await closeListeningConnection(client);
   }
 
   private schedule(dueMs: number): void {

@@ -46,7 +46,7 @@ export class CloseListener {
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    if (connection) (await connection).release(true); // a LISTENing connection must not return to the pool
+    if (connection) await closeListeningConnection(await connection);
   }
 
   private listen(): Promise<pg.PoolClient> {
@@ -69,4 +69,14 @@ export class CloseListener {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Closes a pooled connection that LISTENs instead of returning it to the pool, and waits until
+ * it is closed, so stopping the server right after does not cut it.
+ */
+export async function closeListeningConnection(client: pg.PoolClient): Promise<void> {
+  const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
+  client.release(true);
+  await ended;
 }
