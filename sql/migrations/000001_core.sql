@@ -104,6 +104,18 @@ create table weft.activity_executions (
 create index activity_executions_claimed_by on weft.activity_executions (claimed_by)
   where claimed_by is not null;
 
+-- Pending workflow timers. Workers of the run's task queue fire them: the one that created a
+-- timer schedules it in memory, the others find it by polling (worker/src/timers.ts).
+-- due_at is on the real clock (now()), like graphile-worker's run_at.
+create table weft.timers (
+  run_id uuid not null,
+  timer_id text not null,
+  task_queue text not null,
+  due_at timestamptz not null,
+  primary key (run_id, timer_id)
+);
+create index timers_due on weft.timers (task_queue, due_at);
+
 create table weft.workers (
   worker_id text primary key,
   task_queue text not null,
@@ -177,6 +189,33 @@ begin
   end if;
 end $$;
 
+-- Like add_to_inbox, for a worker that can run the run's workflow task itself: when
+-- p_inline_queue is the run's task queue and its lock is free, the run stays locked by this
+-- transaction and 'inline' is returned; the caller then runs the task in the same transaction
+-- (weft.claim_workflow_task), saving a job round trip. Otherwise 'queued'.
+create function weft.deliver(p_run_id uuid, p_type text, p_attributes jsonb,
+    p_inline_queue text) returns text
+language plpgsql as $$
+declare
+  v_queue text;
+begin
+  if p_inline_queue is not null then
+    begin
+      select task_queue into v_queue from weft.workflow_runs
+       where run_id = p_run_id and status = 'running' and task_queue = p_inline_queue
+         for update nowait;
+      if v_queue is not null then
+        insert into weft.inbox (run_id, type, attributes) values (p_run_id, p_type, p_attributes);
+        return 'inline';
+      end if;
+    exception when lock_not_available then
+      null; -- a workflow task holds the run: queue behind it
+    end;
+  end if;
+  perform weft.add_to_inbox(p_run_id, p_type, p_attributes);
+  return 'queued';
+end $$;
+
 ---------------------------------------------------------------------------------------------
 -- Public API: start and signal, callable inside the caller's own transaction.
 
@@ -212,6 +251,36 @@ begin
     'taskQueue', p_task_queue, 'args', p_args));
   perform weft.enqueue_workflow_task(v_run_id, p_task_queue);
   return v_run_id;
+end $$;
+
+-- Starts several workflows in one transaction (one commit for many starts: how the client
+-- sends concurrent start calls). Each start stands alone: a refused one (WF001-WF004, or
+-- arguments that are not JSON) reports its error in its slot and leaves the others be.
+-- Input: [{"workflowType", "args", "workflowId", "taskQueue"}]; output, in order:
+-- [{"runId"} | {"error": {"code", "message", "hint"}}].
+create function weft.start_workflows(p_starts jsonb) returns jsonb
+language plpgsql as $$
+declare
+  v_start jsonb;
+  v_out jsonb := '[]';
+  v_code text;
+  v_message text;
+  v_hint text;
+begin
+  for v_start in select value from jsonb_array_elements(p_starts) loop
+    begin
+      v_out := v_out || jsonb_build_object('runId', weft.start_workflow(
+        v_start->>'workflowType', v_start->'args', v_start->>'workflowId',
+        coalesce(v_start->>'taskQueue', 'default')));
+    exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004'
+                   or invalid_text_representation then
+      get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
+                              v_hint = pg_exception_hint;
+      v_out := v_out || jsonb_build_object('error',
+        jsonb_build_object('code', v_code, 'message', v_message, 'hint', nullif(v_hint, '')));
+    end;
+  end loop;
+  return v_out;
 end $$;
 
 create function weft.signal_workflow(
@@ -299,9 +368,10 @@ $$;
 -- With p_eager_worker set, the first new activity on p_eager_queue whose type is in
 -- p_eager_types is claimed by that worker instead of enqueued, and its job payload returned:
 -- the worker runs it right after commit, saving a job round trip.
+-- Returns {"eager": job payload or null, "timers": [[timer id, due epoch ms], ...]}.
 create function weft.complete_workflow_task(p_run_id uuid, p_task int, p_commands jsonb,
     p_unhandled_signals jsonb default '[]', p_eager_worker text default null,
-    p_eager_queue text default null, p_eager_types text[] default '{}') returns json
+    p_eager_queue text default null, p_eager_types text[] default '{}') returns jsonb
 language plpgsql as $$
 declare
   v_run weft.workflow_runs;
@@ -311,12 +381,17 @@ declare
   v_attrs jsonb;
   v_eager json;
   a weft.activity_executions;
+  v_fire_from timestamptz;
+  v_fire_at timestamptz;
+  v_timers jsonb := '[]';
 begin
   select * into v_run from weft.workflow_runs where run_id = p_run_id for update;
   if v_run.last_task <> p_task or v_run.status <> 'running' then
     raise exception 'workflow task % of run % is no longer current', p_task, p_run_id
       using errcode = 'WF005';
   end if;
+  select max(created_at) into v_fire_from from weft.history_events
+   where run_id = p_run_id and event_id < v_run.next_event_id and task = p_task;
   v_event_id := v_run.next_event_id;
   for v_cmd in select value from jsonb_array_elements(p_commands) loop
     case v_cmd->>'kind'
@@ -349,14 +424,16 @@ begin
           'scheduleToClose', (v_cmd->>'scheduleToCloseMs')::int);
       end if;
     when 'StartTimer' then
+      -- A timer counts from the arrival of what the workflow reacted to (the task's newest
+      -- incoming event), so a backlog of workflow tasks does not stretch it.
+      v_fire_at := coalesce(v_fire_from, weft.now()) + make_interval(secs => (v_cmd->>'seconds')::int);
       perform weft.append_event(v_run, v_event_id, 'TimerStarted', jsonb_build_object(
-        'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::int,
-        'fireAt', weft.now() + make_interval(secs => (v_cmd->>'seconds')::int)));
-      perform graphile_worker.add_job('weft/timer',
-        json_build_object('r', p_run_id, 't', v_cmd->>'timerId'),
-        run_at => now() + make_interval(secs => (v_cmd->>'seconds')::int),
-        job_key => 'weft/timer/' || p_run_id || '/' || (v_cmd->>'timerId'));
-      perform weft.wake_at(now() + make_interval(secs => (v_cmd->>'seconds')::int));
+        'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::int, 'fireAt', v_fire_at));
+      -- due_at is on the real clock; weft.now() may be ahead of it in tests
+      insert into weft.timers (run_id, timer_id, task_queue, due_at)
+      values (p_run_id, v_cmd->>'timerId', v_run.task_queue, v_fire_at - (weft.now() - now()));
+      v_timers := v_timers || jsonb_build_array(jsonb_build_array(v_cmd->>'timerId',
+        (extract(epoch from v_fire_at - (weft.now() - now())) * 1000)::bigint));
     when 'RecordSideEffect' then
       perform weft.check_payload(v_cmd->'value', 'side effect value');
       perform weft.append_event(v_run, v_event_id, 'MarkerRecorded', jsonb_build_object(
@@ -385,8 +462,9 @@ begin
    where run_id = p_run_id;
   if v_status <> 'running' then
     perform pg_notify('weft_run_closed', p_run_id::text);
+    delete from weft.timers where run_id = p_run_id;
   end if;
-  return v_eager;
+  return jsonb_build_object('eager', v_eager, 'timers', v_timers);
 end $$;
 
 -- Records a failed workflow task (its own transaction rolled back, so history is untouched)
@@ -495,17 +573,13 @@ begin
   return true;
 end $$;
 
--- Commits an attempt's result into the run's inbox. Returns 'stale' (dropped), 'queued' (a
--- workflow task job will take it), or 'inline': p_inline_queue was the run's task queue and
--- its lock was free, so the run is now locked by this transaction and the caller runs the
--- workflow task in it (weft.claim_workflow_task), saving a job round trip.
+-- Commits an attempt's result into the run's inbox: 'stale' (dropped), or what
+-- weft.deliver says ('inline': the caller runs the workflow task now, or 'queued').
 create function weft.complete_activity(p_run_id uuid, p_activity_id int, p_attempt int,
     p_result jsonb, p_inline_queue text default null) returns text
 language plpgsql as $$
 declare
   a weft.activity_executions;
-  v_queue text;
-  v_event jsonb;
 begin
   perform weft.check_payload(p_result, 'activity result');
   update weft.activity_executions
@@ -517,22 +591,9 @@ begin
     return 'stale';
   end if;
   perform weft.close_activity_timers(a);
-  v_event := jsonb_build_object('activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt);
-  if p_inline_queue is not null then
-    begin
-      select task_queue into v_queue from weft.workflow_runs
-       where run_id = p_run_id and status = 'running' and task_queue = p_inline_queue
-         for update nowait;
-      if v_queue is not null then
-        insert into weft.inbox (run_id, type, attributes) values (p_run_id, 'ActivityCompleted', v_event);
-        return 'inline';
-      end if;
-    exception when lock_not_available then
-      null; -- a workflow task holds the run: queue the result behind it
-    end;
-  end if;
-  perform weft.add_to_inbox(p_run_id, 'ActivityCompleted', v_event);
-  return 'queued';
+  return weft.deliver(p_run_id, 'ActivityCompleted',
+    jsonb_build_object('activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt),
+    p_inline_queue);
 end $$;
 
 create function weft.close_activity_timers(a weft.activity_executions) returns void
@@ -638,13 +699,29 @@ end $$;
 ---------------------------------------------------------------------------------------------
 -- Timers
 
-create function weft.fire_timer(p_run_id uuid, p_timer_id text) returns void
+-- A timer came due: the first worker to take its row delivers 'TimerFired' (see weft.deliver
+-- for p_inline_queue); a timer already fired or dropped answers 'gone'.
+create function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null)
+returns text
 language plpgsql as $$
 begin
-  if exists (select 1 from weft.workflow_runs where run_id = p_run_id and status = 'running') then
-    perform weft.add_to_inbox(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id));
+  delete from weft.timers where run_id = p_run_id and timer_id = p_timer_id;
+  if not found then
+    return 'gone';
   end if;
+  return weft.deliver(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id), p_inline_queue);
 end $$;
+
+-- Timers of a task queue due within p_within_ms, for workers that did not create them.
+create function weft.due_timers(p_task_queue text, p_within_ms int, p_limit int)
+returns table (run_id uuid, timer_id text, due_ms bigint)
+language sql stable as $$
+  select run_id, timer_id, (extract(epoch from due_at) * 1000)::bigint
+    from weft.timers
+   where task_queue = p_task_queue and due_at <= now() + make_interval(secs => p_within_ms / 1000.0)
+   order by due_at
+   limit p_limit;
+$$;
 
 -- Moves database time forward (tests): weft.now() jumps and pending weft jobs come due sooner.
 create function weft.advance_clock(p_ms bigint) returns void
@@ -653,6 +730,7 @@ declare
   j record;
 begin
   update weft.clock set offset_ms = offset_ms + p_ms;
+  update weft.timers set due_at = greatest(now(), due_at - make_interval(secs => p_ms / 1000.0));
   for j in select id, run_at from graphile_worker.jobs
             where task_identifier like 'weft/%' and locked_at is null and run_at > now() loop
     perform graphile_worker.reschedule_jobs(array[j.id],

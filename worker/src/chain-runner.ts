@@ -1,6 +1,7 @@
 import { runActivity } from "./activity/run-activity.js";
 import type { WorkerDeps } from "./deps.js";
 import type { ActivityJob } from "./jobs.js";
+import { deliverAndRunTask } from "./workflow-task/deliver.js";
 import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
 
 /**
@@ -22,6 +23,19 @@ export class ChainRunner {
 
   async startWithActivity(job: ActivityJob): Promise<void> {
     await this.follow(await runActivity(job, this.deps, this.mayClaim(1)));
+  }
+
+  /** A timer came due: fire it, and run the workflow task in the same transaction if possible. */
+  async startWithTimer(runId: string, timerId: string): Promise<void> {
+    const next = await deliverAndRunTask(this.deps, runId, this.mayClaim(1), async (db, inlineQueue) => {
+      const { rows } = await db.query<{ answer: string }>("select weft.fire_timer($1, $2, $3) as answer", [
+        runId,
+        timerId,
+        inlineQueue,
+      ]);
+      return rows[0]!.answer;
+    });
+    await this.follow(next);
   }
 
   private async follow(next: ActivityJob | null): Promise<void> {

@@ -24,6 +24,17 @@ export const workerConfigSchema = z.object({
    * instead of replaying the whole history. 0 replays every task from the start.
    */
   maxCachedWorkflows: z.number().int().nonnegative().default(1000),
+  /**
+   * Jobs fetched (and locked) per query, served to this worker's job slots from a local queue
+   * (graphile-worker's localQueue). Fewer fetch transactions when many jobs wait; 0 fetches
+   * one job per slot.
+   */
+  fetchBatchSize: z.number().int().nonnegative().default(0),
+  /**
+   * Completed jobs are deleted in batches gathered over this many ms (graphile-worker's
+   * completeJobBatchDelay); 0 deletes each job when it completes.
+   */
+  completeBatchDelayMs: z.number().int().nonnegative().default(0),
 });
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;

@@ -1,6 +1,7 @@
 import type { Logger, WorkflowDefinition } from "@weft/sdk";
 import type pg from "pg";
 import type { Activities } from "./activity/context.js";
+import type { TimerScheduler } from "./timers.js";
 import type { WorkflowCache } from "./workflow-task/workflow-cache.js";
 
 /** What the job handlers of one worker share. */
@@ -15,5 +16,6 @@ export interface WorkerDeps {
   /** Whether steps may skip their job (config.maxEagerSteps > 0): see chain-runner.ts. */
   readonly eagerDispatch: boolean;
   readonly cache: WorkflowCache;
+  readonly timers: TimerScheduler;
   readonly logger: Logger;
 }

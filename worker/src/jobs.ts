@@ -5,7 +5,6 @@ import { z } from "zod";
 export const taskIdentifiers = (taskQueue: string) => ({
   workflowTask: `weft/workflow/${taskQueue}`,
   activity: `weft/activity/${taskQueue}`,
-  timer: "weft/timer",
   timeout: "weft/timeout",
 });
 
@@ -27,8 +26,6 @@ export const activityJob = z.object({
   hd: z.unknown().nullable(),
 });
 export type ActivityJob = z.infer<typeof activityJob>;
-
-export const timerJob = z.object({ r: z.uuid(), t: z.string() });
 
 export const timeoutJob = z.object({
   r: z.uuid(),

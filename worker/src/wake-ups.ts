@@ -2,9 +2,9 @@ import type pg from "pg";
 import { closeListeningConnection, type Logger } from "@weft/sdk";
 
 /**
- * graphile-worker finds a delayed job (timer, retry backoff, timeout) only on its next poll.
+ * graphile-worker finds a delayed job (retry backoff, timeout, task retry) only on its next poll.
  * weft's SQL announces each one (`NOTIFY weft_wake`, payload: due time in epoch ms) and this
- * class nudges the local worker pool at that moment, so timers fire on time without fast polling.
+ * class nudges the local worker pool at that moment, so they run on time without fast polling.
  */
 export class WakeUps {
   private client: pg.PoolClient | undefined;

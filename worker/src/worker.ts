@@ -7,9 +7,10 @@ import type { Activities } from "./activity/context.js";
 import { ChainRunner } from "./chain-runner.js";
 import type { WorkerDeps } from "./deps.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
-import { activityJob, taskIdentifiers, timeoutJob, timerJob, workflowTaskJob } from "./jobs.js";
+import { activityJob, taskIdentifiers, timeoutJob, workflowTaskJob } from "./jobs.js";
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
+import { TimerScheduler } from "./timers.js";
 import { WakeUps } from "./wake-ups.js";
 import { WorkflowCache } from "./workflow-task/workflow-cache.js";
 
@@ -31,6 +32,7 @@ export class Worker {
     private readonly workerPool: WorkerPool,
     private readonly liveness: Liveness,
     private readonly wakeUps: WakeUps,
+    private readonly timers: TimerScheduler,
     private readonly stopEagerDispatch: () => void,
   ) {}
 
@@ -43,11 +45,18 @@ export class Worker {
       if (definitions.has(definition.name)) throw new TypeError(`two workflows are named "${definition.name}"`);
       definitions.set(definition.name, definition);
     }
-    // Liveness, wake-ups and graphile-worker's listener each hold a connection besides the jobs.
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.concurrency + 4 });
+    // Job slots and timer fires (up to `concurrency` each), plus liveness, wake-ups, the timer
+    // poll and graphile-worker's listener.
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 * config.concurrency + 4 });
     pool.on("error", (error) => logger.warn(`idle database connection failed: ${error.message}`));
 
     const workerId = `weft-${randomUUID()}`;
+    const timers = new TimerScheduler(pool, {
+      taskQueue: config.taskQueue,
+      pollIntervalMs: config.pollIntervalMs,
+      concurrency: config.concurrency,
+      logger,
+    });
     const deps: WorkerDeps = {
       pool,
       workerId,
@@ -57,18 +66,16 @@ export class Worker {
       activityTypes: Object.keys(activities),
       eagerDispatch: config.maxEagerSteps > 0,
       cache: new WorkflowCache(config.maxCachedWorkflows),
+      timers,
       logger,
     };
     let stopping = false;
     const chains = new ChainRunner(deps, config.maxEagerSteps, () => stopping);
+    timers.start((runId, timerId) => chains.startWithTimer(runId, timerId));
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
       [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(workflowTaskJob.parse(payload).r),
       [ids.activity]: (payload) => chains.startWithActivity(activityJob.parse(payload)),
-      [ids.timer]: async (payload) => {
-        const { r, t } = timerJob.parse(payload);
-        await pool.query("select weft.fire_timer($1, $2)", [r, t]);
-      },
       [ids.timeout]: async (payload) => {
         const { r, a, n, k } = timeoutJob.parse(payload);
         await pool.query("select weft.timeout_activity($1, $2, $3, $4)", [r, a, n, k]);
@@ -96,19 +103,25 @@ export class Worker {
         noHandleSignals: true,
         logger: graphileLogger(logger),
         events,
+        preset: {
+          worker: {
+            localQueue: { size: config.fetchBatchSize > 1 ? config.fetchBatchSize : -1 },
+            completeJobBatchDelay: config.completeBatchDelayMs > 0 ? config.completeBatchDelayMs : -1,
+          },
+        },
       },
       taskList,
       pool,
     );
     const wakeUps = new WakeUps(pool, () => workerPool.nudge(1), logger);
     await Promise.all([liveness.start(), wakeUps.start()]);
-    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps, () => (stopping = true));
+    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps, timers, () => (stopping = true));
   }
 
   /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
   async shutdown(): Promise<void> {
     this.stopEagerDispatch();
-    await this.wakeUps.stop();
+    await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
     await this.workerPool.gracefulShutdown("weft worker shutting down");
     await this.liveness.stop();
     await this.pool.end();

@@ -78,6 +78,19 @@ describe("bad input is refused with a typed error and writes nothing", () => {
     await expectRefused(() => h.client.start("approval", [], { workflowId: "dup" }), WorkflowAlreadyRunningError, /"dup" is already running/);
   });
 
+  it("refuses one start of a concurrent batch and keeps the others", async () => {
+    await h.client.start("approval", [], { workflowId: "taken" });
+    // Started in one turn of the event loop, so the client sends them as one batch.
+    const [refused, unknown, ok] = await Promise.allSettled([
+      h.client.start("approval", [], { workflowId: "taken" }),
+      h.client.start("no-such-workflow", []),
+      h.client.start("approval", [], { workflowId: "free" }),
+    ]);
+    expect(refused.status === "rejected" && refused.reason).toBeInstanceOf(WorkflowAlreadyRunningError);
+    expect(unknown.status === "rejected" && unknown.reason).toBeInstanceOf(UnknownWorkflowTypeError);
+    expect(ok.status === "fulfilled" && ok.value.workflowId).toBe("free");
+  });
+
   it("signal to a closed or unknown run", async () => {
     await h.client.start("approval", [], { workflowId: "closes" });
     const worker = await h.startWorker({ workflows: [Approval] });

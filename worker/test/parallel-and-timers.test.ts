@@ -37,7 +37,10 @@ describe("parallel activities and timers", () => {
     const history = await h.client.history(handle);
     const started = history.find((e) => e.type === "TimerStarted");
     expect(started?.attributes).toMatchObject({ seconds: 2, timerId: "t1" });
-    const elapsed = (await eventTime(h, handle.runId, "TimerFired")).getTime() - (await eventTime(h, handle.runId, "TimerStarted")).getTime();
+    // The timer counts from the arrival of the event its task reacted to: here the start.
+    const startedAt = await eventTime(h, handle.runId, "WorkflowStarted");
+    expect(new Date(started!.attributes.fireAt as string).getTime()).toBe(startedAt.getTime() + 2000);
+    const elapsed = (await eventTime(h, handle.runId, "TimerFired")).getTime() - startedAt.getTime();
     expect(elapsed).toBeGreaterThanOrEqual(2000);
     await h.stopWorker(worker);
   });
@@ -48,6 +51,16 @@ describe("parallel activities and timers", () => {
     const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutMs: 60_000 })));
     expect(results.every((r) => r === "woke")).toBe(true);
     await h.stopWorker(worker);
+  });
+
+  it("fires a timer whose worker went away: another worker finds it by polling", async () => {
+    const first = await h.startWorker({ workflows: [Sleeper] });
+    const handle = await h.client.start(Sleeper, [1]);
+    await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
+    await h.stopWorker(first); // its in-memory schedule goes with it
+    const second = await h.startWorker({ workflows: [Sleeper] });
+    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toBe("woke");
+    await h.stopWorker(second);
   });
 
   it("fires a long timer when database time moves forward", async () => {

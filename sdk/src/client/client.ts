@@ -7,6 +7,7 @@ import { encodeArgs } from "../payload.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
 import type { WeftDatabase } from "./db.js";
 import { CloseListener } from "./close-listener.js";
+import { StartBatcher } from "./start-batcher.js";
 
 export interface ClientOptions {
   /** Connection string; or pass `pool` to share one. */
@@ -76,6 +77,7 @@ export class Client {
   private readonly ownsPool: boolean;
   private readonly db: Kysely<WeftDatabase>;
   private readonly closes: CloseListener;
+  private readonly starts: StartBatcher;
 
   constructor(options: ClientOptions) {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
@@ -86,16 +88,17 @@ export class Client {
     if (this.ownsPool) this.pool.on("error", () => {});
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
+    this.starts = new StartBatcher(this.pool);
   }
 
+  /** Concurrent calls (made in one turn of the event loop) share one transaction; each stands alone. */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
-    const type = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
-    const argsJson = encodeArgs(args, "workflow arguments");
-    const { rows } = await this.query<{ run_id: string }>(
-      "select weft.start_workflow($1, $2::jsonb, $3, $4) as run_id",
-      [type, argsJson, options.workflowId ?? null, options.taskQueue ?? "default"],
-    );
-    const runId = rows[0]!.run_id;
+    const runId = await this.starts.start({
+      workflowType: typeof workflow === "string" ? workflow : workflowDefinition(workflow).name,
+      argsJson: encodeArgs(args, "workflow arguments"),
+      workflowId: options.workflowId ?? null,
+      taskQueue: options.taskQueue ?? "default",
+    });
     return { workflowId: options.workflowId ?? runId, runId };
   }
 

@@ -1,12 +1,10 @@
 import { ApplicationFailure, MAX_PAYLOAD_BYTES, serializeFailure, TimeoutFailure } from "@weft/sdk";
 import type pg from "pg";
-import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
-import { isInfrastructureError } from "../errors.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
-import { afterCommit, executeWorkflowTask } from "../workflow-task/execute-workflow-task.js";
+import { deliverAndRunTask } from "../workflow-task/deliver.js";
 import type { ActivityContext } from "./context.js";
 import { HeartbeatSender } from "./heartbeats.js";
 
@@ -103,28 +101,15 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
   return completeAttempt(job, outcome.json, deps, eager);
 }
 
-/**
- * Commits the result and, when the run's lock is free, runs its workflow task in the same
- * transaction: one commit per step instead of a job for the task.
- */
+/** Commits the result and, when the run's lock is free, its workflow task (deliver.ts). */
 async function completeAttempt(job: ActivityJob, json: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
-  const ids = [job.r, job.a, job.n, json];
-  try {
-    const outcome = await inTransaction(deps.pool, async (client) => {
-      const { rows } = await client.query<{ status: string }>(
-        "select weft.complete_activity($1, $2, $3, $4::jsonb, $5) as status",
-        [...ids, deps.eagerDispatch ? deps.taskQueue : null],
-      );
-      return rows[0]!.status === "inline" ? executeWorkflowTask(client, job.r, deps, eager) : null;
-    });
-    return outcome && afterCommit(deps, job.r, outcome);
-  } catch (error) {
-    if (isInfrastructureError(error)) throw error;
-    // The inline workflow task failed (its code, not the database): commit the result alone;
-    // the queued workflow task meets the same error and records it on the run.
-    await deps.pool.query("select weft.complete_activity($1, $2, $3, $4::jsonb)", ids);
-    return null;
-  }
+  return deliverAndRunTask(deps, job.r, eager, async (db, inlineQueue) => {
+    const { rows } = await db.query<{ status: string }>(
+      "select weft.complete_activity($1, $2, $3, $4::jsonb, $5) as status",
+      [job.r, job.a, job.n, json, inlineQueue],
+    );
+    return rows[0]!.status;
+  });
 }
 
 async function failAttempt(pool: pg.Pool, ids: readonly [string, number, number], error: unknown): Promise<void> {

@@ -20,11 +20,13 @@ export class UnknownWorkflowInWorkerError extends Error {
 export interface WorkflowTaskOutcome {
   /** An activity this worker claimed and should run next. */
   readonly eager: ActivityJob | null;
+  /** Timers the task started: [timer id, due epoch ms]. */
+  readonly timers: readonly (readonly [string, number])[];
   /** Put back into the cache once the transaction has committed. */
   readonly cached: CachedWorkflow | null;
 }
 
-const NOTHING_TO_DO: WorkflowTaskOutcome = { eager: null, cached: null };
+const NOTHING_TO_DO: WorkflowTaskOutcome = { eager: null, timers: [], cached: null };
 
 /**
  * The body of one workflow task, inside the caller's open transaction: lock the run and move
@@ -63,8 +65,8 @@ export async function executeWorkflowTask(
   if (result.unhandledSignals.length > 0) {
     logger.warn(`signals with no handler in ${definition.name}: ${result.unhandledSignals.map((s) => s.signalName).join(", ")}`);
   }
-  const completed = await client.query<{ eager: unknown }>(
-    "select weft.complete_workflow_task($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) as eager",
+  const completed = await client.query<{ c: { eager: unknown; timers: [string, number][] } }>(
+    "select weft.complete_workflow_task($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) as c",
     [
       runId,
       claimed.task,
@@ -76,16 +78,21 @@ export async function executeWorkflowTask(
     ],
   );
   faultPoint("workflow-task:before-commit");
-  const job = completed.rows[0]!.eager;
+  const { eager: job, timers } = completed.rows[0]!.c;
   return {
     eager: job === null ? null : activityJob.parse(job),
+    timers,
     // complete_workflow_task appends one event per command
     cached: result.finished ? null : { machine: cached.machine, lastEventId: events.at(-1)!.eventId + result.commands.length },
   };
 }
 
-/** After the task's transaction committed: keep the live workflow, hand on the eager activity. */
+/**
+ * After the task's transaction committed: keep the live workflow, schedule its new timers,
+ * hand on the eager activity.
+ */
 export function afterCommit(deps: WorkerDeps, runId: string, outcome: WorkflowTaskOutcome): ActivityJob | null {
   if (outcome.cached) deps.cache.put(runId, outcome.cached);
+  for (const [timerId, dueMs] of outcome.timers) deps.timers.schedule(runId, timerId, dueMs);
   return outcome.eager;
 }
