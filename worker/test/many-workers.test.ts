@@ -15,7 +15,7 @@ describe("several workers on one database", () => {
   const h = useHarness();
 
   // Worker "c" has eager dispatch and the workflow cache off: every step goes through a job
-  // and every task replays the whole history.
+  // and every task replays the whole history. Worker "b" fetches jobs in batches.
   it("share the work, and no run is processed by two workflow tasks at once", async () => {
     const running = new Map<string, number>();
     let overlaps = 0;
@@ -36,7 +36,7 @@ describe("several workers on one database", () => {
         },
       },
     });
-    const workers = await Promise.all([h.startWorker(make("a")), h.startWorker(make("b")), h.startWorker({ ...make("c", 0), maxCachedWorkflows: 0 })]);
+    const workers = await Promise.all([h.startWorker(make("a")), h.startWorker({ ...make("b"), fetchBatchSize: 5, completeBatchDelayMs: 5 }), h.startWorker({ ...make("c", 0), maxCachedWorkflows: 0 })]);
     const handles = await Promise.all(Array.from({ length: 60 }, () => h.client.start(CounterChain, [])));
     const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutMs: 30_000 })));
     expect(results.every((r) => r === 5)).toBe(true);
