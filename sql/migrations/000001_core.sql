@@ -190,30 +190,29 @@ begin
 end $$;
 
 -- Like add_to_inbox, for a worker that can run the run's workflow task itself: when
--- p_inline_queue is the run's task queue and its lock is free, the run stays locked by this
--- transaction and 'inline' is returned; the caller then runs the task in the same transaction
--- (weft.claim_workflow_task), saving a job round trip. Otherwise 'queued'.
+-- p_inline_queue is the run's task queue and its lock is free, the event goes straight into
+-- a new workflow task, claimed in this transaction, and {"claim": weft.claim_workflow_task's
+-- answer} is returned; the caller replays and completes the task before committing, saving
+-- a job round trip. Otherwise the event waits in the inbox: {"queued": true}.
 create function weft.deliver(p_run_id uuid, p_type text, p_attributes jsonb,
-    p_inline_queue text) returns text
+    p_inline_queue text, p_after_event_id int) returns jsonb
 language plpgsql as $$
-declare
-  v_queue text;
 begin
   if p_inline_queue is not null then
     begin
-      select task_queue into v_queue from weft.workflow_runs
+      perform 1 from weft.workflow_runs
        where run_id = p_run_id and status = 'running' and task_queue = p_inline_queue
          for update nowait;
-      if v_queue is not null then
-        insert into weft.inbox (run_id, type, attributes) values (p_run_id, p_type, p_attributes);
-        return 'inline';
+      if found then
+        return jsonb_build_object('claim',
+          weft.claim_workflow_task(p_run_id, p_after_event_id, p_type, p_attributes));
       end if;
     exception when lock_not_available then
       null; -- a workflow task holds the run: queue behind it
     end;
   end if;
   perform weft.add_to_inbox(p_run_id, p_type, p_attributes);
-  return 'queued';
+  return '{"queued": true}';
 end $$;
 
 ---------------------------------------------------------------------------------------------
@@ -316,9 +315,11 @@ end $$;
 ---------------------------------------------------------------------------------------------
 -- Workflow tasks (worker/src/workflow-task). One writer per run: both run under the run's row lock.
 
--- Locks the run, moves its inbox into history as workflow task number last_task + 1 and
--- returns the events after p_after_event_id. Null when the run is closed or nothing is new.
-create function weft.claim_workflow_task(p_run_id uuid, p_after_event_id int default 0)
+-- Locks the run, moves its inbox into history as workflow task number last_task + 1 (plus
+-- p_type/p_attributes, an event that arrives with the claim: weft.deliver) and returns the
+-- events after p_after_event_id. Null when the run is closed or nothing is new.
+create function weft.claim_workflow_task(p_run_id uuid, p_after_event_id int default 0,
+    p_type text default null, p_attributes jsonb default null)
 returns jsonb
 language plpgsql as $$
 declare
@@ -332,11 +333,15 @@ begin
   with moved as (
     delete from weft.inbox where run_id = p_run_id
     returning seq, type, attributes, created_at
+  ), arrived as (
+    select seq, type, attributes, created_at from moved
+    union all
+    select null, p_type, p_attributes, weft.now() where p_type is not null
   )
   insert into weft.history_events (run_id, event_id, task, type, attributes, created_at)
-  select p_run_id, v_run.next_event_id - 1 + row_number() over (order by seq),
+  select p_run_id, v_run.next_event_id - 1 + row_number() over (order by seq nulls last),
          v_run.last_task + 1, type, attributes, created_at
-    from moved;
+    from arrived;
   get diagnostics v_moved = row_count;
   if v_moved = 0 then
     update weft.workflow_runs set task_pending = false where run_id = p_run_id;
@@ -573,10 +578,9 @@ begin
   return true;
 end $$;
 
--- Commits an attempt's result into the run's inbox: 'stale' (dropped), or what
--- weft.deliver says ('inline': the caller runs the workflow task now, or 'queued').
+-- Commits an attempt's result: {"stale": true} (dropped), or weft.deliver's answer.
 create function weft.complete_activity(p_run_id uuid, p_activity_id int, p_attempt int,
-    p_result jsonb, p_inline_queue text default null) returns text
+    p_result jsonb, p_inline_queue text default null, p_after_event_id int default 0) returns jsonb
 language plpgsql as $$
 declare
   a weft.activity_executions;
@@ -588,12 +592,12 @@ begin
      and status in ('scheduled', 'started')
   returning * into a;
   if a.run_id is null then
-    return 'stale';
+    return '{"stale": true}';
   end if;
   perform weft.close_activity_timers(a);
   return weft.deliver(p_run_id, 'ActivityCompleted',
     jsonb_build_object('activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt),
-    p_inline_queue);
+    p_inline_queue, p_after_event_id);
 end $$;
 
 create function weft.close_activity_timers(a weft.activity_executions) returns void
@@ -699,17 +703,18 @@ end $$;
 ---------------------------------------------------------------------------------------------
 -- Timers
 
--- A timer came due: the first worker to take its row delivers 'TimerFired' (see weft.deliver
--- for p_inline_queue); a timer already fired or dropped answers 'gone'.
-create function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null)
-returns text
+-- A timer came due: the first worker to take its row delivers 'TimerFired' (weft.deliver's
+-- answer); a timer already fired or dropped answers {"gone": true}.
+create function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null,
+    p_after_event_id int default 0) returns jsonb
 language plpgsql as $$
 begin
   delete from weft.timers where run_id = p_run_id and timer_id = p_timer_id;
   if not found then
-    return 'gone';
+    return '{"gone": true}';
   end if;
-  return weft.deliver(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id), p_inline_queue);
+  return weft.deliver(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id),
+    p_inline_queue, p_after_event_id);
 end $$;
 
 -- Timers of a task queue due within p_within_ms, for workers that did not create them.

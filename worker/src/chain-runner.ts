@@ -1,7 +1,7 @@
 import { runActivity } from "./activity/run-activity.js";
 import type { WorkerDeps } from "./deps.js";
 import type { ActivityJob } from "./jobs.js";
-import { deliverAndRunTask } from "./workflow-task/deliver.js";
+import { deliverAndRunTask, type DeliverAnswer } from "./workflow-task/deliver.js";
 import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
 
 /**
@@ -27,11 +27,12 @@ export class ChainRunner {
 
   /** A timer came due: fire it, and run the workflow task in the same transaction if possible. */
   async startWithTimer(runId: string, timerId: string): Promise<void> {
-    const next = await deliverAndRunTask(this.deps, runId, this.mayClaim(1), async (db, inlineQueue) => {
-      const { rows } = await db.query<{ answer: string }>("select weft.fire_timer($1, $2, $3) as answer", [
+    const next = await deliverAndRunTask(this.deps, runId, this.mayClaim(1), async (db, inline) => {
+      const { rows } = await db.query<{ answer: DeliverAnswer }>("select weft.fire_timer($1, $2, $3, $4) as answer", [
         runId,
         timerId,
-        inlineQueue,
+        inline?.queue ?? null,
+        inline?.afterEventId ?? 0,
       ]);
       return rows[0]!.answer;
     });

@@ -4,7 +4,7 @@ import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
-import { deliverAndRunTask } from "../workflow-task/deliver.js";
+import { deliverAndRunTask, type DeliverAnswer } from "../workflow-task/deliver.js";
 import type { ActivityContext } from "./context.js";
 import { HeartbeatSender } from "./heartbeats.js";
 
@@ -103,12 +103,12 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
 
 /** Commits the result and, when the run's lock is free, its workflow task (deliver.ts). */
 async function completeAttempt(job: ActivityJob, json: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
-  return deliverAndRunTask(deps, job.r, eager, async (db, inlineQueue) => {
-    const { rows } = await db.query<{ status: string }>(
-      "select weft.complete_activity($1, $2, $3, $4::jsonb, $5) as status",
-      [job.r, job.a, job.n, json, inlineQueue],
+  return deliverAndRunTask(deps, job.r, eager, async (db, inline) => {
+    const { rows } = await db.query<{ answer: DeliverAnswer }>(
+      "select weft.complete_activity($1, $2, $3, $4::jsonb, $5, $6) as answer",
+      [job.r, job.a, job.n, json, inline?.queue ?? null, inline?.afterEventId ?? 0],
     );
-    return rows[0]!.status;
+    return rows[0]!.answer;
   });
 }
 

@@ -3,23 +3,40 @@ import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
 import { isInfrastructureError } from "../errors.js";
 import type { ActivityJob } from "../jobs.js";
-import { afterCommit, executeWorkflowTask } from "./execute-workflow-task.js";
+import { afterCommit, runClaimedTask, type Claimed } from "./execute-workflow-task.js";
+
+/** weft.deliver's answer (and that of the functions built on it). */
+export type DeliverAnswer = { claim?: Claimed | null };
+
+/** Where the delivered event may go straight into a workflow task this worker runs. */
+export interface Inline {
+  /** The worker's task queue: only runs on it are taken inline. */
+  readonly queue: string;
+  /** The last event of this worker's cached copy of the run (0: none). */
+  readonly afterEventId: number;
+}
 
 /**
- * Calls a weft function that delivers an event to a run (it answers as weft.deliver does,
- * given the inline queue) and, when it answers 'inline', runs the run's workflow task in the
- * same transaction: one commit instead of a commit plus a workflow task job.
+ * Calls a weft function that delivers an event to a run and answers as weft.deliver does.
+ * When the run's lock was free, that answer is the claimed workflow task, which is replayed
+ * and completed in the same transaction: one commit instead of a commit plus a task job.
  */
 export async function deliverAndRunTask(
   deps: WorkerDeps,
   runId: string,
   eager: boolean,
-  deliver: (db: pg.ClientBase | pg.Pool, inlineQueue: string | null) => Promise<string>,
+  deliver: (db: pg.ClientBase | pg.Pool, inline: Inline | null) => Promise<DeliverAnswer>,
 ): Promise<ActivityJob | null> {
+  const cached = deps.cache.take(runId);
+  const inline = deps.eagerDispatch ? { queue: deps.taskQueue, afterEventId: cached?.lastEventId ?? 0 } : null;
   try {
     const outcome = await inTransaction(deps.pool, async (client) => {
-      const answer = await deliver(client, deps.eagerDispatch ? deps.taskQueue : null);
-      return answer === "inline" ? executeWorkflowTask(client, runId, deps, eager) : null;
+      const answer = await deliver(client, inline);
+      if (answer.claim === undefined) {
+        if (cached) deps.cache.put(runId, cached);
+        return null;
+      }
+      return runClaimedTask(client, runId, deps, eager, answer.claim, cached);
     });
     return outcome && afterCommit(deps, runId, outcome);
   } catch (error) {

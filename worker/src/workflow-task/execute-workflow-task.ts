@@ -6,7 +6,8 @@ import { activityJob, type ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
 import type { CachedWorkflow } from "./workflow-cache.js";
 
-interface Claimed {
+/** weft.claim_workflow_task's answer. */
+export interface Claimed {
   workflowType: string;
   workflowId: string;
   task: number;
@@ -30,10 +31,8 @@ const NOTHING_TO_DO: WorkflowTaskOutcome = { eager: null, timers: [], cached: nu
 
 /**
  * The body of one workflow task, inside the caller's open transaction: lock the run and move
- * its inbox into history (weft.claim_workflow_task), replay, append the new commands
- * (weft.complete_workflow_task). A cached workflow only needs the events after the ones it has
- * seen; otherwise the whole history is replayed. With `eager`, one new activity this worker
- * can run is claimed instead of enqueued and returned for the caller to run after commit.
+ * its inbox into history (weft.claim_workflow_task), then replay and complete it
+ * (runClaimedTask).
  */
 export async function executeWorkflowTask(
   client: pg.PoolClient,
@@ -41,12 +40,28 @@ export async function executeWorkflowTask(
   deps: WorkerDeps,
   eager: boolean,
 ): Promise<WorkflowTaskOutcome> {
-  let cached = deps.cache.take(runId);
+  const cached = deps.cache.take(runId);
   const { rows } = await client.query<{ t: Claimed | null }>("select weft.claim_workflow_task($1, $2) as t", [
     runId,
     cached?.lastEventId ?? 0,
   ]);
-  const claimed = rows[0]!.t;
+  return runClaimedTask(client, runId, deps, eager, rows[0]!.t, cached);
+}
+
+/**
+ * Replays a claimed task and appends its new commands (weft.complete_workflow_task). A
+ * cached workflow only needs the events after those it has seen (`claimed` holds just those);
+ * otherwise the whole history is replayed. With `eager`, one new activity this worker can run
+ * is claimed instead of enqueued and returned for the caller to run after commit.
+ */
+export async function runClaimedTask(
+  client: pg.PoolClient,
+  runId: string,
+  deps: WorkerDeps,
+  eager: boolean,
+  claimed: Claimed | null,
+  cached: CachedWorkflow | undefined,
+): Promise<WorkflowTaskOutcome> {
   if (!claimed) {
     if (cached) deps.cache.put(runId, cached); // nothing happened to the run
     return NOTHING_TO_DO;
@@ -59,9 +74,9 @@ export async function executeWorkflowTask(
         `add its class to Worker.create({ workflows }) and restart`,
     );
   }
-  cached ??= { machine: new WorkflowMachine(definition, runId, logger), lastEventId: 0 };
+  const machine = cached?.machine ?? new WorkflowMachine(definition, runId, logger);
   const events = parseHistory(claimed.events);
-  const result = continueReplay(cached.machine, events, true);
+  const result = continueReplay(machine, events, true);
   if (result.unhandledSignals.length > 0) {
     logger.warn(`signals with no handler in ${definition.name}: ${result.unhandledSignals.map((s) => s.signalName).join(", ")}`);
   }
@@ -83,7 +98,7 @@ export async function executeWorkflowTask(
     eager: job === null ? null : activityJob.parse(job),
     timers,
     // complete_workflow_task appends one event per command
-    cached: result.finished ? null : { machine: cached.machine, lastEventId: events.at(-1)!.eventId + result.commands.length },
+    cached: result.finished ? null : { machine, lastEventId: events.at(-1)!.eventId + result.commands.length },
   };
 }
 
