@@ -6,8 +6,10 @@ import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
 import type { WeftDatabase } from "./db.js";
+import type { RunState } from "./close-listener.js";
 import { CloseListener } from "./close-listener.js";
-import { StartBatcher } from "./start-batcher.js";
+import { MicroBatcher } from "./micro-batcher.js";
+import { startBatcher, type StartRequest } from "./start-batcher.js";
 
 export interface ClientOptions {
   /** Connection string; or pass `pool` to share one. */
@@ -77,7 +79,8 @@ export class Client {
   private readonly ownsPool: boolean;
   private readonly db: Kysely<WeftDatabase>;
   private readonly closes: CloseListener;
-  private readonly starts: StartBatcher;
+  private readonly starts: MicroBatcher<StartRequest, string>;
+  private readonly states: MicroBatcher<string, RunState>;
 
   constructor(options: ClientOptions) {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
@@ -88,12 +91,22 @@ export class Client {
     if (this.ownsPool) this.pool.on("error", () => {});
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
-    this.starts = new StartBatcher(this.pool);
+    this.starts = startBatcher(this.pool);
+    // Many result() calls wake together (one NOTIFY each): one query reads all their runs.
+    this.states = new MicroBatcher<string, RunState>(async (runIds) => {
+      const rows = await this.db
+        .selectFrom("weft.workflow_runs")
+        .select(["run_id", "status", "result", "failure"])
+        .where("run_id", "in", runIds)
+        .execute();
+      const byId = new Map(rows.map((r) => [r.run_id, r]));
+      return runIds.map((id) => byId.get(id) ?? new WorkflowNotFoundError(`run ${id} not found`));
+    });
   }
 
   /** Concurrent calls (made in one turn of the event loop) share one transaction; each stands alone. */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
-    const runId = await this.starts.start({
+    const runId = await this.starts.call({
       workflowType: typeof workflow === "string" ? workflow : workflowDefinition(workflow).name,
       argsJson: encodeArgs(args, "workflow arguments"),
       workflowId: options.workflowId ?? null,
@@ -114,7 +127,7 @@ export class Client {
    */
   async result<T = unknown>(ref: RunRef, options: { timeoutMs?: number } = {}): Promise<T> {
     const run = await this.findRun(ref);
-    const closed = await this.closes.waitFor(run.run_id, () => this.runStatus(run.run_id), options.timeoutMs);
+    const closed = await this.closes.waitFor(run.run_id, () => this.states.call(run.run_id), options.timeoutMs);
     if (closed.status === "completed") return closed.result as T;
     throw new WorkflowFailedError(run.workflow_id, run.run_id, deserializeFailure(closed.failure as SerializedFailure));
   }
@@ -212,14 +225,6 @@ export class Client {
     const run = await query.orderBy("created_at", "desc").limit(1).executeTakeFirst();
     if (!run) throw new WorkflowNotFoundError(`workflow "${workflowId}"${runId ? ` run ${runId}` : ""} not found`);
     return run;
-  }
-
-  private async runStatus(runId: string) {
-    return this.db
-      .selectFrom("weft.workflow_runs")
-      .select(["status", "result", "failure"])
-      .where("run_id", "=", runId)
-      .executeTakeFirstOrThrow();
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {

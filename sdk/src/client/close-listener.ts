@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-interface RunState {
+export interface RunState {
   status: string;
   result: unknown;
   failure: unknown;

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { mapDatabaseError } from "../errors.js";
+import { MicroBatcher } from "./micro-batcher.js";
 
 export interface StartRequest {
   workflowType: string;
@@ -11,49 +12,21 @@ export interface StartRequest {
 
 type Answer = { runId: string } | { error: { code: string; message: string; hint: string | null } };
 
-const MAX_BATCH = 200;
-
 /**
- * Sends the start calls made in the same turn of the event loop as one weft.start_workflows
- * call: one transaction and one commit for many starts. Each start still succeeds or fails on
- * its own.
+ * Sends the start calls made in one turn of the event loop as one weft.start_workflows call:
+ * one transaction and one commit for many starts, each accepted or refused on its own.
  */
-export class StartBatcher {
-  private pending: { request: StartRequest; resolve: (runId: string) => void; reject: (error: unknown) => void }[] = [];
-
-  constructor(private readonly pool: pg.Pool) {}
-
-  start(request: StartRequest): Promise<string> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) queueMicrotask(() => this.flush());
-      this.pending.push({ request, resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const all = this.pending;
-    this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_BATCH) void this.send(all.slice(i, i + MAX_BATCH));
-  }
-
-  private async send(batch: typeof this.pending): Promise<void> {
-    const starts = batch.map(({ request: r }) => ({
-      workflowType: r.workflowType,
-      workflowId: r.workflowId,
-      taskQueue: r.taskQueue,
-    }));
+export function startBatcher(pool: pg.Pool): MicroBatcher<StartRequest, string> {
+  return new MicroBatcher(async (requests) => {
     // Arguments are spliced in as already-encoded JSON text rather than parsed and re-encoded.
-    const json = `[${starts.map((s, i) => JSON.stringify(s).slice(0, -1) + `,"args":${batch[i]!.request.argsJson}}`).join(",")}]`;
+    const json = `[${requests
+      .map(({ argsJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"args":${argsJson}}`)
+      .join(",")}]`;
     try {
-      const { rows } = await this.pool.query<{ answers: Answer[] }>("select weft.start_workflows($1::jsonb) as answers", [json]);
-      rows[0]!.answers.forEach((answer, i) => {
-        const { resolve, reject } = batch[i]!;
-        if ("runId" in answer) resolve(answer.runId);
-        else reject(mapDatabaseError(answer.error));
-      });
+      const { rows } = await pool.query<{ answers: Answer[] }>("select weft.start_workflows($1::jsonb) as answers", [json]);
+      return rows[0]!.answers.map((answer) => ("runId" in answer ? answer.runId : (mapDatabaseError(answer.error) as Error)));
     } catch (error) {
-      const mapped = mapDatabaseError(error);
-      for (const { reject } of batch) reject(mapped);
+      throw mapDatabaseError(error);
     }
-  }
+  });
 }
