@@ -218,12 +218,13 @@ end $$;
 ---------------------------------------------------------------------------------------------
 -- Public API: start and signal, callable inside the caller's own transaction.
 
-create function weft.start_workflow(
+-- A new run with WorkflowStarted in its inbox; the caller enqueues its first workflow task.
+create function weft.create_run(
   p_workflow_type text,
-  p_args jsonb default '[]',
-  p_workflow_id text default null,
-  p_task_queue text default 'default',
-  p_run_id uuid default null
+  p_args jsonb,
+  p_workflow_id text,
+  p_task_queue text,
+  p_run_id uuid
 ) returns uuid
 language plpgsql as $$
 declare
@@ -248,6 +249,20 @@ begin
   values (v_run_id, 'WorkflowStarted', jsonb_build_object(
     'workflowType', p_workflow_type, 'workflowId', v_workflow_id,
     'taskQueue', p_task_queue, 'args', p_args));
+  return v_run_id;
+end $$;
+
+create function weft.start_workflow(
+  p_workflow_type text,
+  p_args jsonb default '[]',
+  p_workflow_id text default null,
+  p_task_queue text default 'default',
+  p_run_id uuid default null
+) returns uuid
+language plpgsql as $$
+declare
+  v_run_id uuid := weft.create_run(p_workflow_type, p_args, p_workflow_id, p_task_queue, p_run_id);
+begin
   perform weft.enqueue_workflow_task(v_run_id, p_task_queue);
   return v_run_id;
 end $$;
@@ -262,15 +277,21 @@ language plpgsql as $$
 declare
   v_start jsonb;
   v_out jsonb := '[]';
+  v_jobs graphile_worker.job_spec[] := '{}';
+  v_run_id uuid;
+  v_queue text;
   v_code text;
   v_message text;
   v_hint text;
 begin
   for v_start in select value from jsonb_array_elements(p_starts) loop
     begin
-      v_out := v_out || jsonb_build_object('runId', weft.start_workflow(
-        v_start->>'workflowType', v_start->'args', v_start->>'workflowId',
-        coalesce(v_start->>'taskQueue', 'default')));
+      v_queue := coalesce(v_start->>'taskQueue', 'default');
+      v_run_id := weft.create_run(v_start->>'workflowType', v_start->'args', v_start->>'workflowId',
+        v_queue, null);
+      v_out := v_out || jsonb_build_object('runId', v_run_id);
+      v_jobs := v_jobs || row('weft/workflow/' || v_queue, json_build_object('r', v_run_id),
+        null, null, 25, null, null, null)::graphile_worker.job_spec;
     exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004'
                    or invalid_text_representation then
       get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
@@ -279,6 +300,10 @@ begin
         jsonb_build_object('code', v_code, 'message', v_message, 'hint', nullif(v_hint, '')));
     end;
   end loop;
+  -- One insert (and one NOTIFY) for all the first workflow tasks.
+  if cardinality(v_jobs) > 0 then
+    perform graphile_worker.add_jobs(v_jobs);
+  end if;
   return v_out;
 end $$;
 

@@ -1,7 +1,11 @@
+import type pg from "pg";
 import { runActivity } from "./activity/run-activity.js";
 import type { WorkerDeps } from "./deps.js";
 import type { ActivityJob } from "./jobs.js";
-import { deliverAndRunTask, type DeliverAnswer } from "./workflow-task/deliver.js";
+import { inTransaction } from "./db.js";
+import { isInfrastructureError } from "./errors.js";
+import { deliverAndRunTask, deliverInTransaction, type DeliverAnswer, type Inline } from "./workflow-task/deliver.js";
+import { afterCommit, type WorkflowTaskOutcome } from "./workflow-task/execute-workflow-task.js";
 import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
 
 /**
@@ -25,18 +29,30 @@ export class ChainRunner {
     await this.follow(await runActivity(job, this.deps, this.mayClaim(1)));
   }
 
-  /** A timer came due: fire it, and run the workflow task in the same transaction if possible. */
-  async startWithTimer(runId: string, timerId: string): Promise<void> {
-    const next = await deliverAndRunTask(this.deps, runId, this.mayClaim(1), async (db, inline) => {
-      const { rows } = await db.query<{ answer: DeliverAnswer }>("select weft.fire_timer($1, $2, $3, $4) as answer", [
-        runId,
-        timerId,
-        inline?.queue ?? null,
-        inline?.afterEventId ?? 0,
-      ]);
-      return rows[0]!.answer;
-    });
-    await this.follow(next);
+  /**
+   * Timers came due at once: fire them, each with the workflow task it wakes, in one
+   * transaction (one commit for the lot). If one task's code fails, they are fired one by one,
+   * so that failure is recorded on its own run.
+   */
+  async startWithTimers(timers: readonly DueTimer[]): Promise<void> {
+    if (timers.length > 1) {
+      try {
+        const outcomes = await inTransaction(this.deps.pool, async (client) => {
+          const done: [string, WorkflowTaskOutcome | null][] = [];
+          for (const { runId, timerId } of timers) {
+            done.push([runId, await deliverInTransaction(client, this.deps, runId, this.mayClaim(1), fireTimer(runId, timerId))]);
+          }
+          return done;
+        });
+        for (const [runId, outcome] of outcomes) await this.follow(outcome && afterCommit(this.deps, runId, outcome));
+        return;
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+      }
+    }
+    for (const { runId, timerId } of timers) {
+      await this.follow(await deliverAndRunTask(this.deps, runId, this.mayClaim(1), fireTimer(runId, timerId)));
+    }
   }
 
   private async follow(next: ActivityJob | null): Promise<void> {
@@ -46,4 +62,21 @@ export class ChainRunner {
   private mayClaim(step: number): boolean {
     return step < this.maxSteps && !this.stopping();
   }
+}
+
+export interface DueTimer {
+  readonly runId: string;
+  readonly timerId: string;
+}
+
+function fireTimer(runId: string, timerId: string) {
+  return async (db: pg.ClientBase | pg.Pool, inline: Inline | null): Promise<DeliverAnswer> => {
+    const { rows } = await db.query<{ answer: DeliverAnswer }>("select weft.fire_timer($1, $2, $3, $4) as answer", [
+      runId,
+      timerId,
+      inline?.queue ?? null,
+      inline?.afterEventId ?? 0,
+    ]);
+    return rows[0]!.answer;
+  };
 }

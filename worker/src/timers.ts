@@ -1,19 +1,26 @@
 import type pg from "pg";
 import type { Logger } from "@weft/sdk";
 
-type Fire = (runId: string, timerId: string) => Promise<void>;
+import type { DueTimer } from "./chain-runner.js";
+
+type Fire = (timers: readonly DueTimer[]) => Promise<void>;
+
+/** Timers due together are fired in one transaction, this many at most. */
+const FIRE_BATCH = 20;
 
 /**
  * Fires the workflow timers of one task queue (table weft.timers) at their due time. Timers this
  * worker's own tasks create are scheduled in memory the moment their task commits; a poll every
  * `pollIntervalMs` finds the others (created by a worker that died, or before this one
  * started). Several workers may try one timer: weft.fire_timer lets only the first through.
- * At most `concurrency` fires run at once.
+ * Timers that come due in the same turn of the event loop are fired in batches; at most
+ * `concurrency` batches run at once.
  */
 export class TimerScheduler {
   private readonly scheduled = new Map<string, { timeout: NodeJS.Timeout; dueMs: number }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly waiting: (() => void)[] = [];
+  private due: DueTimer[] = [];
   private pollTimer: NodeJS.Timeout | undefined;
   private fire: Fire | undefined;
   private stopped = false;
@@ -36,7 +43,8 @@ export class TimerScheduler {
     clearTimeout(known?.timeout);
     const timeout = setTimeout(() => {
       this.scheduled.delete(key);
-      void this.run(runId, timerId);
+      if (this.due.length === 0) setImmediate(() => this.fireDue());
+      this.due.push({ runId, timerId });
     }, Math.max(0, dueMs - Date.now()));
     this.scheduled.set(key, { timeout, dueMs });
   }
@@ -50,13 +58,19 @@ export class TimerScheduler {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(runId: string, timerId: string): Promise<void> {
+  private fireDue(): void {
+    const due = this.due;
+    this.due = [];
+    for (let i = 0; i < due.length; i += FIRE_BATCH) void this.run(due.slice(i, i + FIRE_BATCH));
+  }
+
+  private async run(timers: DueTimer[]): Promise<void> {
     while (this.inFlight.size >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.stopped) return;
-    const firing = this.fire!(runId, timerId)
+    const firing = this.fire!(timers)
       .catch((error: Error) => {
-        // The row stays; the next poll retries it.
-        this.options.logger.warn(`firing timer ${timerId} of run ${runId} failed (will retry): ${error.message}`);
+        // The rows stay; the next poll retries them.
+        this.options.logger.warn(`firing ${timers.length} timer(s) failed (will retry): ${error.message}`);
       })
       .finally(() => {
         this.inFlight.delete(firing);

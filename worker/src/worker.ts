@@ -71,7 +71,7 @@ export class Worker {
     };
     let stopping = false;
     const chains = new ChainRunner(deps, config.maxEagerSteps, () => stopping);
-    timers.start((runId, timerId) => chains.startWithTimer(runId, timerId));
+    timers.start((due) => chains.startWithTimers(due));
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
       [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(workflowTaskJob.parse(payload).r),
