@@ -34,9 +34,9 @@ export {
   WorkflowNotFoundError,
   mapDatabaseError,
 } from "./errors.js";
-export { historyEventSchema, parseHistory, isCommandEvent } from "./history.js";
+export { historyEventSchema, parseHistory } from "./history.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
-export { replay, continueReplay, groupByTask, silentLogger } from "./replayer/replay.js";
+export { replay, continueReplay } from "./replayer/replay.js";
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
 export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
 export { Client } from "./client/client.js";

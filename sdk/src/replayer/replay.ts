@@ -51,7 +51,7 @@ export function continueReplay(machine: WorkflowMachine, events: readonly Histor
   return { commands, unhandledSignals, finished: machine.isFinished };
 }
 
-export function groupByTask(history: readonly HistoryEvent[]): HistoryEvent[][] {
+function groupByTask(history: readonly HistoryEvent[]): HistoryEvent[][] {
   const tasks: HistoryEvent[][] = [];
   for (const event of history) {
     const last = tasks.at(-1);
@@ -61,4 +61,4 @@ export function groupByTask(history: readonly HistoryEvent[]): HistoryEvent[][] 
   return tasks;
 }
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -14,7 +14,7 @@ export interface Claimed {
   events: unknown[];
 }
 
-export class UnknownWorkflowInWorkerError extends Error {
+class UnknownWorkflowInWorkerError extends Error {
   override readonly name = "UnknownWorkflowInWorkerError";
 }
 

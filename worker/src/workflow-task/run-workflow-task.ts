@@ -20,7 +20,7 @@ export async function runWorkflowTask(runId: string, deps: WorkerDeps, eager: bo
   }
 }
 
-export async function recordTaskFailure(deps: WorkerDeps, runId: string, error: unknown): Promise<void> {
+async function recordTaskFailure(deps: WorkerDeps, runId: string, error: unknown): Promise<void> {
   if (isInfrastructureError(error)) throw error;
   const failure = mapDatabaseError(error) as Error;
   deps.logger.error(`workflow task failed; it will be retried: ${failure.message}`, { runId });
