@@ -18,6 +18,8 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
   /** Where the embedded server keeps its data. Default `.weft/postgres` under the cwd. */
   dataDir?: string;
+  /** Port of the embedded server. Default: a free one. */
+  port?: number;
   /** Progress lines for the (slow on first run) embedded start. */
   onProgress?: (line: string) => void;
 }
@@ -32,7 +34,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     return { url: options.databaseUrl, embedded: false, stop: async () => {} };
   }
   const dataDir = path.resolve(options.dataDir ?? path.join(".weft", "postgres"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -25,9 +25,15 @@ export class WakeUps {
       this.logger.warn(`wake-up listener lost its connection, reconnecting: ${error.message}`);
       this.client = undefined;
       client.release(true);
-      if (!this.stopped) setTimeout(() => void this.start().catch(() => {}), 1000).unref();
+      this.reconnect();
     });
     await client.query("LISTEN weft_wake");
+  }
+
+  /** Retries every second until the database answers again; polling covers the gap. */
+  private reconnect(): void {
+    if (this.stopped) return;
+    setTimeout(() => void this.start().catch(() => this.reconnect()), 1000).unref();
   }
 
   async stop(): Promise<void> {

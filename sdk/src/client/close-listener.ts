@@ -27,8 +27,16 @@ export class CloseListener {
     try {
       // LISTEN is in place before the first read, so a close between the two is not missed.
       for (;;) {
-        await this.listen();
-        const state = await read();
+        let state: RunState;
+        try {
+          await this.listen();
+          state = await read();
+        } catch (error) {
+          // The database is unreachable (restarting?): keep waiting until the deadline.
+          if (!isConnectionError(error) || (deadline !== undefined && Date.now() >= deadline)) throw error;
+          await sleep(500);
+          continue;
+        }
         if (state.status !== "running") return state;
         const left = deadline === undefined ? undefined : deadline - Date.now();
         if (left !== undefined && left <= 0) {
@@ -44,27 +52,47 @@ export class CloseListener {
   }
 
   async close(): Promise<void> {
-    const connection = this.connection;
+    const connection = await this.connection?.catch(() => undefined);
     this.connection = undefined;
-    if (connection) await closeListeningConnection(await connection);
+    if (connection) await closeListeningConnection(connection);
   }
 
   private listen(): Promise<pg.PoolClient> {
     this.connection ??= (async () => {
       const client = await this.pool.connect();
+      let released = false;
+      const release = () => {
+        if (!released) client.release(true);
+        released = true;
+      };
       client.on("notification", (message) => {
         for (const waiter of this.waiters.get(message.payload ?? "") ?? []) waiter();
       });
       client.on("error", () => {
         // A lost connection: reconnect on the next wait and wake everyone to re-read state.
         this.connection = undefined;
+        release();
         for (const set of this.waiters.values()) for (const waiter of set) waiter();
       });
-      await client.query("LISTEN weft_run_closed");
+      try {
+        await client.query("LISTEN weft_run_closed");
+      } catch (error) {
+        release();
+        throw error;
+      }
       return client;
-    })();
+    })().catch((error: unknown) => {
+      this.connection = undefined; // the next wait tries again
+      throw error;
+    });
     return this.connection;
   }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string") return /^(08|57P|53)/.test(code) || ["ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code);
+  return /Connection terminated|connection error|not queryable/i.test((error as Error)?.message ?? "");
 }
 
 function sleep(ms: number): Promise<void> {
