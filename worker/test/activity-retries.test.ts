@@ -79,7 +79,11 @@ describe("activity retries", () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(190);
     expect(gaps[1]).toBeGreaterThanOrEqual(390);
     expect(gaps[2]).toBeGreaterThanOrEqual(490);
-    expect(gaps[2]).toBeLessThan(gaps[1]! + 400); // capped, not 0.8 s
+    // ...and capped at 0.5 s rather than 0.8 s (checked on the database's arithmetic, not a clock)
+    const { rows } = await h.db.pool.query<{ d: number }>(
+      `select weft.retry_delay_seconds('{"initialIntervalSeconds":0.2,"backoffCoefficient":2,"maximumIntervalSeconds":0.5}', 3) as d`,
+    );
+    expect(rows[0]!.d).toBe(0.5);
     await h.stopWorker(worker);
   });
 
