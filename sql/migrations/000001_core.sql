@@ -729,12 +729,16 @@ end $$;
 -- Timers
 
 -- A timer came due: the first worker to take its row delivers 'TimerFired' (weft.deliver's
--- answer); a timer already fired or dropped answers {"gone": true}.
+-- answer); a timer already fired, being fired, or dropped answers {"gone": true}.
 create function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null,
     p_after_event_id int default 0) returns jsonb
 language plpgsql as $$
 begin
-  delete from weft.timers where run_id = p_run_id and timer_id = p_timer_id;
+  -- SKIP LOCKED: a timer another transaction is firing counts as gone (were that one to roll
+  -- back, the row stays for the next poll); waiting for it could deadlock two batches.
+  delete from weft.timers where (run_id, timer_id) in (
+    select run_id, timer_id from weft.timers
+     where run_id = p_run_id and timer_id = p_timer_id for update skip locked);
   if not found then
     return '{"gone": true}';
   end if;

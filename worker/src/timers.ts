@@ -42,7 +42,7 @@ export class TimerScheduler {
     if (this.stopped || (known && known.dueMs <= dueMs)) return;
     clearTimeout(known?.timeout);
     const timeout = setTimeout(() => {
-      this.scheduled.delete(key);
+      // The entry stays until the fire is over, so a poll meanwhile does not schedule it again.
       if (this.due.length === 0) setImmediate(() => this.fireDue());
       this.due.push({ runId, timerId });
     }, Math.max(0, dueMs - Date.now()));
@@ -73,6 +73,7 @@ export class TimerScheduler {
         this.options.logger.warn(`firing ${timers.length} timer(s) failed (will retry): ${error.message}`);
       })
       .finally(() => {
+        for (const { runId, timerId } of timers) this.scheduled.delete(`${runId}/${timerId}`);
         this.inFlight.delete(firing);
         this.waiting.shift()?.();
       });
