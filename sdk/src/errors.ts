@@ -68,3 +68,21 @@ export function mapDatabaseError(error: unknown): unknown {
   const hint = pgError.hint ? ` (${pgError.hint})` : "";
   return new ErrorClass(`${pgError.message}${hint}`, { cause: error });
 }
+
+const TRANSIENT_SQLSTATE_CLASSES = ["08", "40", "53", "55", "57", "58", "XX"];
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * Whether an error is the database or network failing (worth retrying later) rather than bad
+ * input or workflow code: the worker rethrows these so graphile-worker retries the job, and
+ * Client.result keeps waiting through them.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") {
+    const message = error instanceof Error ? error.message : "";
+    return /Connection terminated|Client has encountered a connection error|connection is closed/i.test(message);
+  }
+  if (NETWORK_CODES.has(code)) return true;
+  return code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2));
+}

@@ -32,6 +32,7 @@ export {
   WorkflowAlreadyRunningError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  isInfrastructureError,
   mapDatabaseError,
 } from "./errors.js";
 export { historyEventSchema, parseHistory } from "./history.js";
@@ -43,3 +44,4 @@ export { Client } from "./client/client.js";
 export { closeListeningConnection } from "./client/close-listener.js";
 export type { ClientOptions, PendingActivity, PendingTimer, RunRef, StartOptions, WorkflowDescription, WorkflowHandle } from "./client/client.js";
 export { encodeArgs, MAX_PAYLOAD_BYTES } from "./payload.js";
+export { handleConnectionErrors } from "./pool.js";

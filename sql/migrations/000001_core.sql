@@ -805,9 +805,7 @@ begin
             where heartbeat_at < now() - make_interval(secs => p_stale_ms / 1000.0)
             for update skip locked loop
     perform graphile_worker.force_unlock_workers(w.lock_ids);
-    perform weft.enqueue_activity_attempt(run_id, activity_id, attempt, null)
-       from weft.activity_executions
-      where claimed_by = w.worker_id and status in ('scheduled', 'started');
+    perform weft.release_claims(w.worker_id, null, null);
     delete from weft.workers where worker_id = w.worker_id;
     v_released := v_released || w.worker_id;
   end loop;
@@ -817,7 +815,19 @@ begin
   return v_released;
 end $$;
 
+-- Hands the open attempts a worker claimed (all, or the one given) back to the job queue:
+-- when it dies, stops, or could not finish one (the database went away mid-step).
+create function weft.release_claims(p_worker_id text, p_run_id uuid, p_activity_id int)
+returns void
+language sql as $$
+  select weft.enqueue_activity_attempt(run_id, activity_id, attempt, null)
+    from weft.activity_executions
+   where claimed_by = p_worker_id and status in ('scheduled', 'started')
+     and (p_run_id is null or (run_id = p_run_id and activity_id = p_activity_id));
+$$;
+
 create function weft.deregister_worker(p_worker_id text) returns void
 language sql as $$
+  select weft.release_claims(p_worker_id, null, null);
   delete from weft.workers where worker_id = p_worker_id;
 $$;

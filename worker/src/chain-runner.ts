@@ -1,9 +1,9 @@
+import { isInfrastructureError } from "@weft/sdk";
 import type pg from "pg";
 import { runActivity } from "./activity/run-activity.js";
 import type { WorkerDeps } from "./deps.js";
 import type { ActivityJob } from "./jobs.js";
 import { inTransaction } from "./db.js";
-import { isInfrastructureError } from "./errors.js";
 import { deliverAndRunTask, deliverInTransaction, type DeliverAnswer, type Inline } from "./workflow-task/deliver.js";
 import { afterCommit, type WorkflowTaskOutcome } from "./workflow-task/execute-workflow-task.js";
 import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
@@ -12,7 +12,7 @@ import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
  * Runs a job and then the steps it hands on: an activity its workflow task claimed (eager
  * dispatch), whose completion runs the next workflow task inline, and so on. Every step is
  * committed before the next starts, so a crash mid-chain loses nothing: claimed activities of a
- * dead worker are enqueued as jobs (weft.heartbeat_worker).
+ * dead worker are enqueued as jobs (weft.heartbeat_worker), and so is one that fails here.
  */
 export class ChainRunner {
   constructor(
@@ -56,7 +56,36 @@ export class ChainRunner {
   }
 
   private async follow(next: ActivityJob | null): Promise<void> {
-    for (let step = 2; next; step++) next = await runActivity(next, this.deps, this.mayClaim(step));
+    for (let step = 2; next; step++) {
+      const claimed: ActivityJob = next;
+      try {
+        next = await runActivity(claimed, this.deps, this.mayClaim(step));
+      } catch (error) {
+        await this.release(claimed, error);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A claimed attempt that failed here for want of the database has no job to retry it and
+   * belongs to a live worker, so no reaper frees it: hand it to the job queue, trying until the
+   * database answers. A worker that stops meanwhile releases its claims when it deregisters,
+   * or else when the others find it dead.
+   */
+  private async release(job: ActivityJob, error: unknown): Promise<void> {
+    this.deps.logger.warn(`activity attempt could not finish here, queueing it: ${(error as Error).message}`, {
+      runId: job.r,
+      activityId: job.a,
+    });
+    for (let waitMs = 250; !this.stopping(); waitMs = Math.min(2 * waitMs, 5000)) {
+      try {
+        await this.deps.pool.query("select weft.release_claims($1, $2, $3)", [this.deps.workerId, job.r, job.a]);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   private mayClaim(step: number): boolean {

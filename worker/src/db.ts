@@ -4,10 +4,6 @@ import type pg from "pg";
 export async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
-  // A connection lost between two queries (a database restart) emits 'error' on the client;
-  // unheard, that would crash the process. The next query fails instead, and is handled.
-  const onError = () => (broken = true);
-  client.on("error", onError);
   try {
     await client.query("begin");
     const result = await body(client);
@@ -17,7 +13,6 @@ export async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClie
     await client.query("rollback").catch(() => (broken = true));
     throw error;
   } finally {
-    client.off("error", onError);
     client.release(broken);
   }
 }

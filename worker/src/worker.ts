@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { Logger as GraphileLogger, runTaskList, type TaskList, type WorkerPool } from "graphile-worker";
 import pg from "pg";
-import { workflowDefinition, type Logger, type WorkflowClass, type WorkflowDefinition } from "@weft/sdk";
+import { handleConnectionErrors, workflowDefinition, type Logger, type WorkflowClass, type WorkflowDefinition } from "@weft/sdk";
 import type { Activities } from "./activity/context.js";
 import { ChainRunner } from "./chain-runner.js";
 import type { WorkerDeps } from "./deps.js";
@@ -48,7 +48,7 @@ export class Worker {
     // Job slots and timer fires (up to `concurrency` each), plus liveness, wake-ups, the timer
     // poll and graphile-worker's listener.
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 * config.concurrency + 4 });
-    pool.on("error", (error) => logger.warn(`idle database connection failed: ${error.message}`));
+    handleConnectionErrors(pool, (error) => logger.warn(`idle database connection failed: ${error.message}`));
 
     const workerId = `weft-${randomUUID()}`;
     const timers = new TimerScheduler(pool, {

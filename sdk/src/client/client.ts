@@ -4,6 +4,7 @@ import { mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "..
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
+import { handleConnectionErrors } from "../pool.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
 import type { WeftDatabase } from "./db.js";
 import type { RunState } from "./close-listener.js";
@@ -86,9 +87,7 @@ export class Client {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    // An idle connection that drops (Postgres restart) must not crash the process; the pool
-    // replaces it on the next query.
-    if (this.ownsPool) this.pool.on("error", () => {});
+    if (this.ownsPool) handleConnectionErrors(this.pool);
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
     this.starts = startBatcher(this.pool);

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { isInfrastructureError } from "../errors.js";
 
 export interface RunState {
   status: string;
@@ -33,7 +34,7 @@ export class CloseListener {
           state = await read();
         } catch (error) {
           // The database is unreachable (restarting?): keep waiting until the deadline.
-          if (!isConnectionError(error) || (deadline !== undefined && Date.now() >= deadline)) throw error;
+          if (!isInfrastructureError(error) || (deadline !== undefined && Date.now() >= deadline)) throw error;
           await sleep(500);
           continue;
         }
@@ -87,12 +88,6 @@ export class CloseListener {
     });
     return this.connection;
   }
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === "string") return /^(08|57P|53)/.test(code) || ["ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code);
-  return /Connection terminated|connection error|not queryable/i.test((error as Error)?.message ?? "");
 }
 
 function sleep(ms: number): Promise<void> {

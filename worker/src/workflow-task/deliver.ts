@@ -1,7 +1,7 @@
+import { isInfrastructureError } from "@weft/sdk";
 import type pg from "pg";
 import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
-import { isInfrastructureError } from "../errors.js";
 import type { ActivityJob } from "../jobs.js";
 import { afterCommit, runClaimedTask, type Claimed, type WorkflowTaskOutcome } from "./execute-workflow-task.js";
 

@@ -1,5 +1,4 @@
-import { mapDatabaseError, serializeFailure } from "@weft/sdk";
-import { isInfrastructureError } from "../errors.js";
+import { isInfrastructureError, mapDatabaseError, serializeFailure } from "@weft/sdk";
 import type { ActivityJob } from "../jobs.js";
 import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
