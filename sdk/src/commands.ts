@@ -2,7 +2,9 @@
 // them in parallel and get an array of results back. Each has a stable `kind`; the replayer
 // checks recorded commands against new ones by kind and identity (replayer/machine.ts).
 import type { SerializedFailure } from "./failures.js";
-import { ActivityRetryPolicy } from "./retry-policy.js";
+import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
+import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
+import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
 
 export interface ScheduleActivityOptions {
   /** Task queue of the workers that run it. Default: the workflow's task queue. */
@@ -81,13 +83,119 @@ export class WaitCondition {
   }
 }
 
+/**
+ * What happens to a running child when its parent closes: `terminate` it (the default, as in
+ * Temporal) or `abandon` it to run on alone.
+ */
+export type ParentClosePolicy = "terminate" | "abandon";
+
+export interface StartChildWorkflowOptions {
+  /** Unique among open runs. Default: `<parent run id>/<child number>`, stable across replays. */
+  workflowId?: string;
+  /** Default: the parent's task queue. */
+  taskQueue?: string;
+  parentClosePolicy?: ParentClosePolicy;
+  /** Without one, a child that fails is not run again. */
+  retryPolicy?: ChildWorkflowRetryPolicy;
+  /** Longest the child may take over all its runs (retries, continue-as-new). Seconds. */
+  executionTimeoutSeconds?: number;
+  /** Longest one run of the child may take. Seconds. */
+  runTimeoutSeconds?: number;
+}
+
+/**
+ * Starts a child workflow and waits for it: the yield resolves to the child's result, or
+ * throws a ChildWorkflowFailure when it fails, times out or is terminated.
+ */
+export class StartChildWorkflow {
+  readonly kind = "StartChildWorkflow";
+  readonly workflowType: string;
+  constructor(
+    workflow: string | WorkflowClass,
+    readonly args: readonly unknown[] = [],
+    readonly options: StartChildWorkflowOptions = {},
+  ) {
+    this.workflowType = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
+    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
+    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
+  }
+}
+
+/**
+ * Closes this run and starts a new run of the same workflow id with `args` and an empty
+ * history; return it (or yield it) from `run`. Signals not yet seen move to the new run.
+ */
+export class ContinueAsNew {
+  readonly kind = "ContinueAsNew";
+  readonly workflowType: string | undefined;
+  constructor(
+    readonly args: readonly unknown[] = [],
+    readonly options: { workflow?: string | WorkflowClass; taskQueue?: string } = {},
+  ) {
+    const w = options.workflow;
+    this.workflowType = w === undefined || typeof w === "string" ? w : workflowDefinition(w).name;
+  }
+}
+
+/**
+ * Records which version of a code change this run follows; use `ctx.getVersion`, which
+ * returns the version. See docs/history-events.md (VersionMarkerRecorded) for the rules.
+ */
+export class RecordVersionMarker {
+  readonly kind = "RecordVersionMarker";
+  constructor(
+    readonly changeId: string,
+    readonly minSupported: number,
+    readonly maxSupported: number,
+  ) {
+    if (!changeId) throw new TypeError("a version marker needs a non-empty change id");
+    if (!Number.isInteger(minSupported) || !Number.isInteger(maxSupported) || minSupported > maxSupported || minSupported < 0) {
+      throw new RangeError(`version range of "${changeId}" must be integers 0 <= min <= max, got ${minSupported}..${maxSupported}`);
+    }
+  }
+}
+
+/**
+ * Merges `attributes` into the run's search attributes (a null value removes a key); clients
+ * filter runs by them (Client.list). Resolves at once.
+ */
+export class UpsertSearchAttributes {
+  readonly kind = "UpsertSearchAttributes";
+  constructor(readonly attributes: SearchAttributes) {
+    checkSearchAttributes(attributes);
+  }
+}
+
+function checkTimeout(seconds: number | undefined, name: string): void {
+  if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
+    throw new RangeError(`${name} must be a positive number of seconds, got ${seconds}`);
+  }
+}
+
 export type Command =
   | ScheduleActivity
   | StartTimer
   | RecordSideEffect
   | CompleteWorkflow
   | FailWorkflow
-  | WaitCondition;
+  | WaitCondition
+  | StartChildWorkflow
+  | ContinueAsNew
+  | RecordVersionMarker
+  | UpsertSearchAttributes;
+
+/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled). */
+export interface WireChildStart {
+  childId: number;
+  workflowType: string;
+  workflowId: string;
+  taskQueue: string;
+  args: unknown[];
+  parentClosePolicy: ParentClosePolicy;
+  retryPolicy: ReturnType<ChildWorkflowRetryPolicy["toJSON"]> | null;
+  executionTimeoutMs: number | null;
+  runTimeoutMs: number | null;
+}
 
 /** Commands as the SQL API receives them (weft.complete_workflow_task). */
 export type WireCommand =
@@ -106,15 +214,8 @@ export type WireCommand =
   | { kind: "StartTimer"; timerId: string; seconds: number }
   | { kind: "RecordSideEffect"; markerName: string; value: unknown }
   | { kind: "CompleteWorkflow"; result: unknown }
-  | { kind: "FailWorkflow"; failure: SerializedFailure };
-
-export function isCommand(value: unknown): value is Command {
-  return (
-    value instanceof ScheduleActivity ||
-    value instanceof StartTimer ||
-    value instanceof RecordSideEffect ||
-    value instanceof CompleteWorkflow ||
-    value instanceof FailWorkflow ||
-    value instanceof WaitCondition
-  );
-}
+  | { kind: "FailWorkflow"; failure: SerializedFailure }
+  | ({ kind: "StartChildWorkflow" } & WireChildStart)
+  | { kind: "ContinueAsNew"; workflowType: string; taskQueue: string; args: unknown[] }
+  | { kind: "RecordVersionMarker"; changeId: string; version: number }
+  | { kind: "UpsertSearchAttributes"; attributes: SearchAttributes };

@@ -20,6 +20,9 @@ export class PayloadError extends WeftError {}
 /** No such workflow, or it is closed and takes no more signals (SQLSTATE WF004). */
 export class WorkflowNotFoundError extends WeftError {}
 
+/** A client call's arguments are malformed (a list filter, a cursor, a start option). Nothing was done. */
+export class InvalidArgumentError extends WeftError {}
+
 /** A workflow task found the run changed under it (SQLSTATE WF005); the task is retried. */
 export class StaleWorkflowTaskError extends WeftError {}
 

@@ -15,9 +15,20 @@ export interface SerializedFailure {
   readonly activityType?: string | undefined;
   readonly activityId?: number | undefined;
   readonly attempt?: number | undefined;
+  /** ChildWorkflowFailure only. */
+  readonly workflowType?: string | undefined;
+  readonly workflowId?: string | undefined;
+  readonly runId?: string | undefined;
 }
 
-export type TimeoutType = "startToClose" | "scheduleToStart" | "scheduleToClose" | "heartbeat";
+/** Activity timeouts, then the two workflow ones (a run's, and all runs' of a workflow id). */
+export type TimeoutType =
+  | "startToClose"
+  | "scheduleToStart"
+  | "scheduleToClose"
+  | "heartbeat"
+  | "workflowRun"
+  | "workflowExecution";
 
 /** Base of every failure that can cross the workflow boundary. */
 export class WeftFailure extends Error {
@@ -80,6 +91,32 @@ export class ActivityFailure extends WeftFailure {
   }
 }
 
+/** A run was terminated (Client.terminate, or its parent closed); `message` is the reason. */
+export class TerminatedFailure extends WeftFailure {
+  override readonly name = "TerminatedFailure";
+  constructor(message: string) {
+    super(message, "TerminatedFailure");
+  }
+}
+
+/**
+ * Thrown into the parent at the yield of a child workflow that failed, timed out or was
+ * terminated (after its retries, if it had a policy). `cause` says which.
+ */
+export class ChildWorkflowFailure extends WeftFailure {
+  override readonly name = "ChildWorkflowFailure";
+  constructor(
+    readonly workflowType: string,
+    readonly workflowId: string,
+    readonly runId: string | null,
+    override readonly cause: WeftFailure,
+  ) {
+    super(`child workflow ${workflowType} (${workflowId}) failed: ${cause.message}`, "ChildWorkflowFailure", undefined, {
+      cause,
+    });
+  }
+}
+
 /** The type retry policies match: an explicit failure type, else the error class name. */
 function errorType(error: Error): string {
   if (error instanceof WeftFailure) return error.type;
@@ -109,6 +146,9 @@ export function serializeFailure(error: unknown): SerializedFailure {
       attempt: error.attempt,
     };
   }
+  if (error instanceof ChildWorkflowFailure) {
+    return { ...base, workflowType: error.workflowType, workflowId: error.workflowId, runId: error.runId ?? undefined };
+  }
   return base;
 }
 
@@ -123,6 +163,17 @@ export function deserializeFailure(failure: SerializedFailure): WeftFailure {
         failure.activityType ?? "unknown",
         failure.activityId ?? 0,
         failure.attempt ?? 0,
+        failure.cause ? deserializeFailure(failure.cause) : new ApplicationFailure("unknown cause"),
+      );
+      break;
+    case "TerminatedFailure":
+      error = new TerminatedFailure(failure.message);
+      break;
+    case "ChildWorkflowFailure":
+      error = new ChildWorkflowFailure(
+        failure.workflowType ?? "unknown",
+        failure.workflowId ?? "unknown",
+        failure.runId ?? null,
         failure.cause ? deserializeFailure(failure.cause) : new ApplicationFailure("unknown cause"),
       );
       break;

@@ -8,6 +8,8 @@
 // - workflow task: one turn of a run: move its inbox into history, replay, append new commands.
 //   Every event carries the number of the task that appended it.
 // - inbox: events that arrived while no workflow task held the run (results, timers, signals).
+// - child workflow: a run started by another run's command; its close is reported to the parent.
+// - continue-as-new: a run closing by starting a new run of its workflow id with fresh history.
 // - activity: a function run by a worker on behalf of a workflow, retried per its policy;
 //   each try is an attempt.
 import { z } from "zod";
@@ -22,10 +24,15 @@ const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
     details: z.unknown().optional(),
     nonRetryable: z.boolean().optional(),
     cause: failureSchema.optional(),
-    timeoutType: z.enum(["startToClose", "scheduleToStart", "scheduleToClose", "heartbeat"]).optional(),
+    timeoutType: z
+      .enum(["startToClose", "scheduleToStart", "scheduleToClose", "heartbeat", "workflowRun", "workflowExecution"])
+      .optional(),
     activityType: z.string().optional(),
     activityId: z.number().optional(),
     attempt: z.number().optional(),
+    workflowType: z.string().optional(),
+    workflowId: z.string().optional(),
+    runId: z.string().optional(),
   }),
 );
 
@@ -39,6 +46,7 @@ const retryPolicySchema = z.object({
 });
 
 const json = z.unknown();
+const searchAttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]));
 
 const eventBase = { eventId: z.number().int().positive(), task: z.number().int().positive(), createdAt: z.string().optional() };
 
@@ -51,6 +59,12 @@ export const historyEventSchema = z.discriminatedUnion("type", [
       workflowId: z.string(),
       taskQueue: z.string(),
       args: z.array(json),
+      // Absent in histories recorded before they existed (a plain first run).
+      attempt: z.number().int().optional(),
+      parentRunId: z.string().nullish(),
+      parentWorkflowId: z.string().nullish(),
+      continuedFromRunId: z.string().nullish(),
+      searchAttributes: searchAttributesSchema.optional(),
     }),
   }),
   z.object({
@@ -105,13 +119,72 @@ export const historyEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({
     ...eventBase,
+    type: z.literal("ChildWorkflowScheduled"),
+    attributes: z.object({
+      childId: z.number().int(),
+      workflowType: z.string(),
+      workflowId: z.string(),
+      taskQueue: z.string(),
+      args: z.array(json),
+      parentClosePolicy: z.enum(["terminate", "abandon"]),
+      retryPolicy: retryPolicySchema.nullable(),
+      executionTimeoutMs: z.number().nullable(),
+      runTimeoutMs: z.number().nullable(),
+      /** The child's first run; null when it could not start (ChildWorkflowFailed follows). */
+      runId: z.string().nullable(),
+    }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("ChildWorkflowCompleted"),
+    attributes: z.object({ childId: z.number().int(), runId: z.string(), result: json }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("ChildWorkflowFailed"),
+    attributes: z.object({
+      childId: z.number().int(),
+      workflowType: z.string(),
+      workflowId: z.string(),
+      runId: z.string().nullable(),
+      failure: failureSchema,
+    }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("VersionMarkerRecorded"),
+    attributes: z.object({ changeId: z.string(), version: z.number().int() }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("SearchAttributesUpserted"),
+    attributes: z.object({ attributes: searchAttributesSchema }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("WorkflowContinuedAsNew"),
+    attributes: z.object({ newRunId: z.string(), workflowType: z.string(), taskQueue: z.string(), args: z.array(json) }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("WorkflowTerminated"),
+    attributes: z.object({ reason: z.string() }),
+  }),
+  z.object({
+    ...eventBase,
+    type: z.literal("WorkflowTimedOut"),
+    attributes: z.object({ timeoutType: z.enum(["workflowRun", "workflowExecution"]) }),
+  }),
+  z.object({
+    ...eventBase,
     type: z.literal("WorkflowCompleted"),
     attributes: z.object({ result: json }),
   }),
   z.object({
     ...eventBase,
     type: z.literal("WorkflowFailed"),
-    attributes: z.object({ failure: failureSchema }),
+    // nextRunId: the run that retries this one (a retry policy), when there is one.
+    attributes: z.object({ failure: failureSchema, nextRunId: z.string().nullish() }),
   }),
 ]);
 
@@ -124,6 +197,10 @@ export const COMMAND_EVENT_TYPES: ReadonlySet<HistoryEventType> = new Set([
   "ActivityScheduled",
   "TimerStarted",
   "MarkerRecorded",
+  "ChildWorkflowScheduled",
+  "VersionMarkerRecorded",
+  "SearchAttributesUpserted",
+  "WorkflowContinuedAsNew",
   "WorkflowCompleted",
   "WorkflowFailed",
 ]);

@@ -5,18 +5,33 @@ export { WorkflowContext } from "./workflow/context.js";
 export type { Logger, WorkflowInfo } from "./workflow/context.js";
 export {
   CompleteWorkflow,
+  ContinueAsNew,
   FailWorkflow,
   RecordSideEffect,
+  RecordVersionMarker,
   ScheduleActivity,
+  StartChildWorkflow,
   StartTimer,
+  UpsertSearchAttributes,
   WaitCondition,
 } from "./commands.js";
-export type { Command, ScheduleActivityOptions, WireCommand } from "./commands.js";
-export { ActivityRetryPolicy } from "./retry-policy.js";
-export type { ActivityRetryPolicyOptions } from "./retry-policy.js";
+export type {
+  Command,
+  ParentClosePolicy,
+  ScheduleActivityOptions,
+  StartChildWorkflowOptions,
+  WireChildStart,
+  WireCommand,
+} from "./commands.js";
+export { ActivityRetryPolicy, ChildWorkflowRetryPolicy } from "./retry-policy.js";
+export type { RetryPolicyOptions } from "./retry-policy.js";
+export { checkSearchAttributes } from "./search-attributes.js";
+export type { SearchAttributes, SearchAttributeValue } from "./search-attributes.js";
 export {
   ActivityFailure,
   ApplicationFailure,
+  ChildWorkflowFailure,
+  TerminatedFailure,
   TimeoutFailure,
   WeftFailure,
   deserializeFailure,
@@ -24,6 +39,7 @@ export {
 } from "./failures.js";
 export type { SerializedFailure, TimeoutType } from "./failures.js";
 export {
+  InvalidArgumentError,
   NonDeterminismError,
   PayloadError,
   StaleWorkflowTaskError,
@@ -42,6 +58,19 @@ export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
 export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
 export { Client } from "./client/client.js";
 export { closeListeningConnection } from "./client/close-listener.js";
-export type { ClientOptions, PendingActivity, PendingTimer, RunRef, StartOptions, WorkflowDescription, WorkflowHandle } from "./client/client.js";
+export type {
+  ClientOptions,
+  ListFilter,
+  ListPage,
+  PendingActivity,
+  PendingChild,
+  PendingTimer,
+  RunRef,
+  RunSummary,
+  StartOptions,
+  WorkflowDescription,
+  WorkflowHandle,
+} from "./client/client.js";
+export type { RunStatus } from "./client/db.js";
 export { encodeArgs, MAX_PAYLOAD_BYTES } from "./payload.js";
 export { handleConnectionErrors } from "./pool.js";

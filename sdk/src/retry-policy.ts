@@ -1,5 +1,5 @@
-/** Options of {@link ActivityRetryPolicy}; every field has the seed's default. */
-export interface ActivityRetryPolicyOptions {
+/** Options of a retry policy; every field has the seed's default. */
+export interface RetryPolicyOptions {
   /** Attempts in all, the first included; 0 or less retries forever. Default 3. */
   maxAttempts?: number;
   /** Wait before the second attempt. Default 1 s. */
@@ -14,11 +14,8 @@ export interface ActivityRetryPolicyOptions {
   backoffSeconds?: readonly number[] | null;
 }
 
-/**
- * Retry policy of one scheduled activity call. It is snapped onto the activity's row when the
- * workflow task commits, so a later deploy does not change an already-scheduled activity.
- */
-export class ActivityRetryPolicy {
+/** How often and how soon a failed activity or workflow runs again. */
+abstract class RetryPolicy {
   readonly maxAttempts: number;
   readonly initialIntervalSeconds: number;
   readonly backoffCoefficient: number;
@@ -26,7 +23,7 @@ export class ActivityRetryPolicy {
   readonly nonRetryableErrorTypes: readonly string[];
   readonly backoffSeconds: readonly number[] | null;
 
-  constructor(options: ActivityRetryPolicyOptions = {}) {
+  constructor(options: RetryPolicyOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.initialIntervalSeconds = options.initialIntervalSeconds ?? 1;
     this.backoffCoefficient = options.backoffCoefficient ?? 2;
@@ -50,3 +47,16 @@ export class ActivityRetryPolicy {
     };
   }
 }
+
+/**
+ * Retry policy of one scheduled activity call. It is snapped onto the activity's row when the
+ * workflow task commits, so a later deploy does not change an already-scheduled activity.
+ */
+export class ActivityRetryPolicy extends RetryPolicy {}
+
+/**
+ * Retry policy of a child workflow (or of a workflow started with one): a run that fails is
+ * followed by a new run of the same workflow id, attempt + 1, after the policy's backoff.
+ * Terminated and timed-out runs are not retried. Snapped onto the run when it starts.
+ */
+export class ChildWorkflowRetryPolicy extends RetryPolicy {}

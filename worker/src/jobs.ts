@@ -1,14 +1,17 @@
 // graphile-worker task identifiers and payloads weft uses. The SQL functions that enqueue
-// these jobs (sql/migrations/000001_core.sql) must build the same names and fields.
+// these jobs (sql/migrations/) must build the same names and fields.
 import { z } from "zod";
 
 export const taskIdentifiers = (taskQueue: string) => ({
   workflowTask: `weft/workflow/${taskQueue}`,
   activity: `weft/activity/${taskQueue}`,
   timeout: "weft/timeout",
+  runTimeout: "weft/run-timeout",
+  parentClosed: "weft/parent-closed",
 });
 
-export const workflowTaskJob = z.object({ r: z.uuid() });
+/** A run's id: workflow tasks, run timeouts, parent-closed. */
+export const runJob = z.object({ r: z.uuid() });
 
 export const activityJob = z.object({
   r: z.uuid(),

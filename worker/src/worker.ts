@@ -7,7 +7,7 @@ import type { Activities } from "./activity/context.js";
 import { ChainRunner } from "./chain-runner.js";
 import type { WorkerDeps } from "./deps.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
-import { activityJob, taskIdentifiers, timeoutJob, workflowTaskJob } from "./jobs.js";
+import { activityJob, runJob, taskIdentifiers, timeoutJob } from "./jobs.js";
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
 import { TimerScheduler } from "./timers.js";
@@ -74,11 +74,17 @@ export class Worker {
     timers.start((due) => chains.startWithTimers(due));
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
-      [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(workflowTaskJob.parse(payload).r),
+      [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(runJob.parse(payload).r),
       [ids.activity]: (payload) => chains.startWithActivity(activityJob.parse(payload)),
       [ids.timeout]: async (payload) => {
         const { r, a, n, k } = timeoutJob.parse(payload);
         await pool.query("select weft.timeout_activity($1, $2, $3, $4)", [r, a, n, k]);
+      },
+      [ids.runTimeout]: async (payload) => {
+        await pool.query("select weft.timeout_run($1)", [runJob.parse(payload).r]);
+      },
+      [ids.parentClosed]: async (payload) => {
+        await pool.query("select weft.apply_parent_close_policy($1)", [runJob.parse(payload).r]);
       },
     };
 

@@ -1,12 +1,15 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
-import { mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
+import { InvalidArgumentError, mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { handleConnectionErrors } from "../pool.js";
+import type { ChildWorkflowRetryPolicy } from "../retry-policy.js";
+import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
-import type { WeftDatabase } from "./db.js";
+import type { RunStatus, WeftDatabase, WorkflowRunsTable } from "./db.js";
+import { decodeCursor, encodeCursor, listFilterSchema } from "./list-filter.js";
 import type { RunState } from "./close-listener.js";
 import { CloseListener } from "./close-listener.js";
 import { MicroBatcher } from "./micro-batcher.js";
@@ -23,6 +26,14 @@ export interface StartOptions {
   workflowId?: string;
   /** Default "default". */
   taskQueue?: string;
+  /** Indexed facts to find the run by (Client.list); the workflow may change them. */
+  searchAttributes?: SearchAttributes;
+  /** Run the workflow again (attempt + 1) when a run fails; without one it runs once. */
+  retryPolicy?: ChildWorkflowRetryPolicy;
+  /** Longest the workflow may take over all its runs (retries, continue-as-new). Seconds. */
+  executionTimeoutSeconds?: number;
+  /** Longest one run may take. Seconds. */
+  runTimeoutSeconds?: number;
 }
 
 export interface WorkflowHandle {
@@ -53,14 +64,56 @@ export interface PendingTimer {
   fireAt: string;
 }
 
-export interface WorkflowDescription {
+export interface PendingChild {
+  childId: number;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  attempt: number;
+}
+
+export interface RunSummary {
   workflowId: string;
   runId: string;
   workflowType: string;
   taskQueue: string;
-  status: "running" | "completed" | "failed";
+  status: RunStatus;
+  /** 1, or more when a retry policy ran the workflow again. */
+  attempt: number;
   createdAt: Date;
   closedAt: Date | null;
+  searchAttributes: Record<string, SearchAttributeValue>;
+  parent: { workflowId: string; runId: string } | null;
+  /** The run that carries this workflow on (continue-as-new or retry). */
+  nextRunId: string | null;
+}
+
+/** Every field narrows the list; runs come newest first. */
+export interface ListFilter {
+  workflowType?: string;
+  workflowId?: string;
+  status?: RunStatus;
+  /** Runs whose search attributes include all of these (arrays: all of their elements). */
+  searchAttributes?: Record<string, SearchAttributeValue>;
+  /** Children of this run. */
+  parentRunId?: string;
+  /** At most this many (1-1000, default 100). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  runs: RunSummary[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface WorkflowDescription extends RunSummary {
+  continuedFromRunId: string | null;
+  /** When this run, or the whole workflow, times out. */
+  runDeadline: Date | null;
+  executionDeadline: Date | null;
   result: unknown;
   failure: SerializedFailure | null;
   historyLength: number;
@@ -68,6 +121,8 @@ export interface WorkflowDescription {
   inboxLength: number;
   pendingActivities: PendingActivity[];
   pendingTimers: PendingTimer[];
+  /** Child workflows still running. */
+  pendingChildren: PendingChild[];
   /** The last workflow task's error (non-determinism, unknown type...); null once a task succeeds. */
   lastWorkflowTaskFailure: (SerializedFailure & { at?: string }) | null;
   workflowTaskFailures: number;
@@ -95,7 +150,7 @@ export class Client {
     this.states = new MicroBatcher<string, RunState>(async (runIds) => {
       const rows = await this.db
         .selectFrom("weft.workflow_runs")
-        .select(["run_id", "status", "result", "failure"])
+        .select(["run_id", "status", "result", "failure", "next_run_id"])
         .where("run_id", "in", runIds)
         .execute();
       const byId = new Map(rows.map((r) => [r.run_id, r]));
@@ -110,6 +165,7 @@ export class Client {
       argsJson: encodeArgs(args, "workflow arguments"),
       workflowId: options.workflowId ?? null,
       taskQueue: options.taskQueue ?? "default",
+      options: startOptions(options),
     });
     return { workflowId: options.workflowId ?? runId, runId };
   }
@@ -120,20 +176,65 @@ export class Client {
     await this.query("select weft.signal_workflow($1, $2, $3::jsonb, $4)", [workflowId, signalName, argsJson, runId]);
   }
 
+  /** Ends the workflow's open run now (see weft.terminate_workflow). */
+  async terminate(ref: RunRef, reason = "terminated by a client"): Promise<void> {
+    const { workflowId, runId } = splitRef(ref);
+    await this.query("select weft.terminate_workflow($1, $2, $3)", [workflowId, reason, runId]);
+  }
+
   /**
-   * Waits for the run to close and returns its result, or throws WorkflowFailedError.
+   * Waits for the workflow to close and returns its result, or throws WorkflowFailedError
+   * (failed, terminated, timed out). Follows continue-as-new and retries to the last run.
    * Woken by NOTIFY from the closing transaction, not by polling.
    */
   async result<T = unknown>(ref: RunRef, options: { timeoutMs?: number } = {}): Promise<T> {
     const run = await this.findRun(ref);
-    const closed = await this.closes.waitFor(run.run_id, () => this.states.call(run.run_id), options.timeoutMs);
-    if (closed.status === "completed") return closed.result as T;
-    throw new WorkflowFailedError(run.workflow_id, run.run_id, deserializeFailure(closed.failure as SerializedFailure));
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    for (let runId = run.run_id; ; ) {
+      const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+      const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left);
+      if (closed.next_run_id) {
+        runId = closed.next_run_id;
+        continue;
+      }
+      if (closed.status === "completed") return closed.result as T;
+      throw new WorkflowFailedError(run.workflow_id, runId, deserializeFailure(closed.failure as SerializedFailure));
+    }
+  }
+
+  /** Runs matching `filter`, newest first, a page at a time. */
+  async list(filter: ListFilter = {}): Promise<ListPage> {
+    const parsed = listFilterSchema.safeParse(filter);
+    if (!parsed.success) throw new InvalidArgumentError(`bad list filter: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    const f = parsed.data;
+    let query = this.db
+      .selectFrom("weft.workflow_runs")
+      .selectAll()
+      .select(sql<string>`created_at::text`.as("created_text"));
+    if (f.workflowType !== undefined) query = query.where("workflow_type", "=", f.workflowType);
+    if (f.workflowId !== undefined) query = query.where("workflow_id", "=", f.workflowId);
+    if (f.status !== undefined) query = query.where("status", "=", f.status);
+    if (f.parentRunId !== undefined) query = query.where("parent_run_id", "=", f.parentRunId);
+    if (f.searchAttributes !== undefined) {
+      checkSearchAttributesArgument(f.searchAttributes);
+      query = query.where(sql<boolean>`search_attributes @> ${JSON.stringify(f.searchAttributes)}::jsonb`);
+    }
+    if (f.cursor !== undefined) {
+      const after = decodeCursor(f.cursor);
+      query = query.where(sql<boolean>`(created_at, run_id) < (${after.createdAt}::timestamptz, ${after.runId}::uuid)`);
+    }
+    const rows = await query.orderBy("created_at", "desc").orderBy("run_id", "desc").limit(f.limit + 1).execute();
+    const page = rows.slice(0, f.limit);
+    const last = page.at(-1);
+    return {
+      runs: page.map(summary),
+      nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_text, last.run_id) : null,
+    };
   }
 
   async describe(ref: RunRef): Promise<WorkflowDescription> {
     const run = await this.findRun(ref);
-    const [activities, timers, counts] = await Promise.all([
+    const [activities, timers, counts, children] = await Promise.all([
       this.db
         .selectFrom("weft.activity_executions")
         .selectAll()
@@ -165,16 +266,20 @@ export class Client {
         .select(({ fn }) => fn.countAll<string>().as("n"))
         .where("run_id", "=", run.run_id)
         .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom("weft.workflow_runs")
+        .select(["parent_child_id", "workflow_id", "run_id", "workflow_type", "attempt"])
+        .where("parent_run_id", "=", run.run_id)
+        .where("status", "=", "running")
+        .orderBy("parent_child_id")
+        .execute(),
     ]);
     const open = run.status === "running";
     return {
-      workflowId: run.workflow_id,
-      runId: run.run_id,
-      workflowType: run.workflow_type,
-      taskQueue: run.task_queue,
-      status: run.status,
-      createdAt: run.created_at,
-      closedAt: run.closed_at,
+      ...summary(run),
+      continuedFromRunId: run.continued_from_run_id,
+      runDeadline: run.run_deadline,
+      executionDeadline: run.execution_deadline,
       result: run.result,
       failure: run.failure as SerializedFailure | null,
       historyLength: run.next_event_id - 1,
@@ -195,6 +300,13 @@ export class Client {
           }))
         : [],
       pendingTimers: open ? timers : [],
+      pendingChildren: children.map((c) => ({
+        childId: c.parent_child_id ?? 0,
+        workflowId: c.workflow_id,
+        runId: c.run_id,
+        workflowType: c.workflow_type,
+        attempt: c.attempt,
+      })),
       lastWorkflowTaskFailure: run.task_failure as WorkflowDescription["lastWorkflowTaskFailure"],
       workflowTaskFailures: run.task_failures,
       unhandledSignals: run.unhandled_signals as WorkflowDescription["unhandledSignals"],
@@ -233,6 +345,48 @@ export class Client {
       throw mapDatabaseError(error);
     }
   }
+}
+
+function summary(run: Selectable<WorkflowRunsTable>): RunSummary {
+  return {
+    workflowId: run.workflow_id,
+    runId: run.run_id,
+    workflowType: run.workflow_type,
+    taskQueue: run.task_queue,
+    status: run.status,
+    attempt: run.attempt,
+    createdAt: run.created_at,
+    closedAt: run.closed_at,
+    searchAttributes: run.search_attributes as Record<string, SearchAttributeValue>,
+    parent: run.parent_run_id && run.parent_workflow_id ? { workflowId: run.parent_workflow_id, runId: run.parent_run_id } : null,
+    nextRunId: run.next_run_id,
+  };
+}
+
+function checkSearchAttributesArgument(attributes: unknown): void {
+  try {
+    checkSearchAttributes(attributes);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** StartOptions as weft.start_workflow's p_options. */
+function startOptions(options: StartOptions): Record<string, unknown> {
+  for (const key of ["executionTimeoutSeconds", "runTimeoutSeconds"] as const) {
+    const seconds = options[key];
+    if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
+      throw new InvalidArgumentError(`${key} must be a positive number of seconds, got ${seconds}`);
+    }
+  }
+  if (options.searchAttributes !== undefined) checkSearchAttributesArgument(options.searchAttributes);
+  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.ceil(seconds * 1000));
+  return {
+    searchAttributes: options.searchAttributes,
+    retryPolicy: options.retryPolicy?.toJSON(),
+    executionTimeoutMs: ms(options.executionTimeoutSeconds),
+    runTimeoutMs: ms(options.runTimeoutSeconds),
+  };
 }
 
 function splitRef(ref: RunRef): { workflowId: string; runId: string | null } {

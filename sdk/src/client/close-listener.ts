@@ -5,6 +5,8 @@ export interface RunState {
   status: string;
   result: unknown;
   failure: unknown;
+  /** The run that carries the workflow on (continue-as-new, retry); result() follows it. */
+  next_run_id: string | null;
 }
 
 /**

@@ -1,12 +1,14 @@
 // Row types of the weft tables the client reads (sql/migrations); kept in step with them.
 import type { Generated } from "kysely";
 
+export type RunStatus = "running" | "completed" | "failed" | "continued_as_new" | "terminated" | "timed_out";
+
 export interface WorkflowRunsTable {
   run_id: string;
   workflow_id: string;
   workflow_type: string;
   task_queue: string;
-  status: "running" | "completed" | "failed";
+  status: RunStatus;
   input: unknown;
   result: unknown;
   failure: unknown;
@@ -17,6 +19,15 @@ export interface WorkflowRunsTable {
   unhandled_signals: unknown;
   created_at: Date;
   closed_at: Date | null;
+  attempt: number;
+  parent_run_id: string | null;
+  parent_workflow_id: string | null;
+  parent_child_id: number | null;
+  continued_from_run_id: string | null;
+  next_run_id: string | null;
+  run_deadline: Date | null;
+  execution_deadline: Date | null;
+  search_attributes: Record<string, unknown>;
 }
 
 export interface HistoryEventsTable {

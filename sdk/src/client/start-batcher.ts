@@ -8,6 +8,8 @@ export interface StartRequest {
   argsJson: string;
   workflowId: string | null;
   taskQueue: string;
+  /** weft.start_workflow's p_options. */
+  options: Record<string, unknown>;
 }
 
 type Answer = { runId: string } | { error: { code: string; message: string; hint: string | null } };

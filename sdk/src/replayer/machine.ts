@@ -2,17 +2,22 @@
 // every value that differs between executions comes from history.
 import {
   CompleteWorkflow,
+  ContinueAsNew,
   FailWorkflow,
   RecordSideEffect,
+  RecordVersionMarker,
   ScheduleActivity,
+  StartChildWorkflow,
   StartTimer,
+  UpsertSearchAttributes,
   WaitCondition,
   type WireCommand,
 } from "../commands.js";
 import { NonDeterminismError } from "../errors.js";
-import { ActivityFailure, deserializeFailure, serializeFailure } from "../failures.js";
+import { ActivityFailure, ChildWorkflowFailure, deserializeFailure, serializeFailure } from "../failures.js";
+import type { SearchAttributes } from "../search-attributes.js";
 import { isCommandEvent, type EventOf, type HistoryEvent } from "../history.js";
-import { WorkflowContext, type Logger, type SideEffectRecorder, type WorkflowInfo } from "../workflow/context.js";
+import { WorkflowContext, type Logger, type Recorder, type WorkflowInfo } from "../workflow/context.js";
 import type { WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "../workflow/definition.js";
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
@@ -20,6 +25,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
 /** What one yielded command waits for; `outcome` sticks once set. */
 type Slot =
   | { type: "activity"; activityId: number; outcome?: Outcome }
+  | { type: "child"; childId: number; outcome?: Outcome }
   | { type: "timer"; timerId: string; outcome?: Outcome }
   | { type: "condition"; predicate: () => boolean; timerId: string | undefined; outcome?: Outcome }
   | { type: "value"; outcome: Outcome }
@@ -35,7 +41,7 @@ export class WorkflowTaskError extends Error {
   override readonly name = "WorkflowTaskError";
 }
 
-export class WorkflowMachine implements SideEffectRecorder {
+export class WorkflowMachine implements Recorder {
   private instance: WorkflowInstance | undefined;
   private generator: WorkflowGenerator | undefined;
   private ctx: WorkflowContext | undefined;
@@ -44,7 +50,11 @@ export class WorkflowMachine implements SideEffectRecorder {
   private finished = false;
   private nextActivityId = 1;
   private nextTimerSeq = 1;
+  private nextChildId = 1;
   private readonly outcomes = new Map<number, Outcome>();
+  private readonly childOutcomes = new Map<number, Outcome>();
+  /** Change id -> the version this run follows (ctx.getVersion). */
+  private readonly versions = new Map<string, number>();
   private readonly firedTimers = new Set<string>();
   private readonly usedTimerIds = new Set<string>();
   /** Recorded command events of the task being replayed, matched in order. */
@@ -69,6 +79,9 @@ export class WorkflowMachine implements SideEffectRecorder {
       workflowType: definition.name,
       taskQueue: "",
       attempt: 1,
+      parent: null,
+      continuedFromRunId: null,
+      searchAttributes: {},
       isReplaying: true,
     };
   }
@@ -99,6 +112,7 @@ export class WorkflowMachine implements SideEffectRecorder {
       if (!isCommandEvent(event)) this.apply(event, replaying);
     }
     this.drive();
+    this.skipVersionMarkers();
     const leftover = this.expected[0];
     if (leftover) {
       throw new NonDeterminismError(
@@ -130,14 +144,36 @@ export class WorkflowMachine implements SideEffectRecorder {
       case "TimerFired":
         this.firedTimers.add(event.attributes.timerId);
         return;
+      case "ChildWorkflowCompleted":
+        this.childOutcomes.set(event.attributes.childId, { ok: true, value: event.attributes.result });
+        return;
+      case "ChildWorkflowFailed": {
+        const { childId, workflowType, workflowId, runId, failure } = event.attributes;
+        const error = new ChildWorkflowFailure(workflowType, workflowId, runId, deserializeFailure(failure));
+        this.childOutcomes.set(childId, { ok: false, error });
+        return;
+      }
+      case "WorkflowTerminated":
+      case "WorkflowTimedOut":
+        // Closed from outside; nothing runs after these.
+        this.finished = true;
+        this.waiting = undefined;
+        return;
       default:
         throw new WorkflowTaskError(`event ${event.eventId} of type ${event.type} cannot arrive from outside`);
     }
   }
 
   private start(event: EventOf<"WorkflowStarted">): void {
-    const { workflowId, taskQueue, args } = event.attributes;
-    Object.assign(this.mutableInfo, { workflowId, taskQueue });
+    const { workflowId, taskQueue, args, attempt, parentRunId, parentWorkflowId, continuedFromRunId } = event.attributes;
+    Object.assign(this.mutableInfo, {
+      workflowId,
+      taskQueue,
+      attempt: attempt ?? 1,
+      parent: parentRunId && parentWorkflowId ? { workflowId: parentWorkflowId, runId: parentRunId } : null,
+      continuedFromRunId: continuedFromRunId ?? null,
+      searchAttributes: event.attributes.searchAttributes ?? {},
+    });
     this.args = args;
     this.instance = new this.definition.cls();
     this.ctx = new WorkflowContext(this, this.logger);
@@ -194,7 +230,8 @@ export class WorkflowMachine implements SideEffectRecorder {
     }
     if (this.fatal) throw this.fatal;
     if (result.done) {
-      this.finish({ kind: "CompleteWorkflow", result: toJson(result.value) });
+      if (result.value instanceof ContinueAsNew) this.finish(this.continueAsNew(result.value));
+      else this.finish({ kind: "CompleteWorkflow", result: toJson(result.value) });
       return;
     }
     const yielded = result.value;
@@ -234,6 +271,36 @@ export class WorkflowMachine implements SideEffectRecorder {
         command.timeoutSeconds === undefined ? undefined : this.startTimer(new StartTimer(command.timeoutSeconds));
       return { type: "condition", predicate: command.predicate, timerId };
     }
+    if (command instanceof StartChildWorkflow) {
+      const childId = this.nextChildId++;
+      const o = command.options;
+      this.emit({
+        kind: "StartChildWorkflow",
+        childId,
+        workflowType: command.workflowType,
+        workflowId: o.workflowId ?? `${this.info.runId}/${childId}`,
+        taskQueue: o.taskQueue ?? this.info.taskQueue,
+        args: toJson([...command.args]) as unknown[],
+        parentClosePolicy: o.parentClosePolicy ?? "terminate",
+        retryPolicy: o.retryPolicy?.toJSON() ?? null,
+        executionTimeoutMs: toMs(o.executionTimeoutSeconds),
+        runTimeoutMs: toMs(o.runTimeoutSeconds),
+      });
+      return { type: "child", childId };
+    }
+    if (command instanceof RecordVersionMarker) {
+      return { type: "value", outcome: { ok: true, value: this.version(command) } };
+    }
+    if (command instanceof UpsertSearchAttributes) {
+      const attributes = toJson(command.attributes) as SearchAttributes;
+      this.emit({ kind: "UpsertSearchAttributes", attributes });
+      this.mutableInfo.searchAttributes = withoutNulls({ ...this.info.searchAttributes, ...attributes });
+      return { type: "value", outcome: { ok: true, value: undefined } };
+    }
+    if (command instanceof ContinueAsNew) {
+      this.finish(this.continueAsNew(command));
+      return { type: "never" };
+    }
     if (command instanceof CompleteWorkflow) {
       this.finish({ kind: "CompleteWorkflow", result: toJson(command.result) });
       return { type: "never" };
@@ -262,7 +329,7 @@ export class WorkflowMachine implements SideEffectRecorder {
     return timerId;
   }
 
-  /** SideEffectRecorder: the recorded value when replaying, else `fn()` recorded now. */
+  /** Recorder: the recorded value when replaying, else `fn()` recorded now. */
   record<T>(command: RecordSideEffect<T>): T {
     if (this.info.isReplaying) {
       const expected = this.matchNext({ kind: "RecordSideEffect", markerName: command.markerName, value: null });
@@ -271,6 +338,60 @@ export class WorkflowMachine implements SideEffectRecorder {
     const value = toJson(command.fn()) as T;
     this.output.push({ kind: "RecordSideEffect", markerName: command.markerName, value });
     return value;
+  }
+
+  /**
+   * VersionRecorder: the version of `changeId` this run follows. The first call records the
+   * newest version the code supports; a run whose history passed this point without a marker
+   * (older code) follows version 0. A version outside [min, max] fails the workflow task.
+   */
+  version(command: RecordVersionMarker): number {
+    const { changeId, minSupported, maxSupported } = command;
+    let version = this.versions.get(changeId);
+    let eventId = this.lastEventId;
+    if (version === undefined) {
+      if (!this.info.isReplaying) {
+        version = maxSupported;
+        this.output.push({ kind: "RecordVersionMarker", changeId, version });
+      } else {
+        const next = this.expected[0];
+        if (next?.type === "VersionMarkerRecorded" && next.attributes.changeId === changeId) {
+          this.expected.shift();
+          version = next.attributes.version;
+          eventId = next.eventId;
+        } else {
+          version = 0;
+        }
+      }
+      this.versions.set(changeId, version);
+    }
+    if (version < minSupported || version > maxSupported) {
+      throw this.raise(
+        new NonDeterminismError(
+          `this run follows version ${version} of change "${changeId}", but the code supports ` +
+            `${minSupported}..${maxSupported}; deploy code that still handles version ${version} until such runs close`,
+          eventId,
+        ),
+      );
+    }
+    return version;
+  }
+
+  private continueAsNew(command: ContinueAsNew): WireCommand {
+    return {
+      kind: "ContinueAsNew",
+      workflowType: command.workflowType ?? this.info.workflowType,
+      taskQueue: command.options.taskQueue ?? this.info.taskQueue,
+      args: toJson([...command.args]) as unknown[],
+    };
+  }
+
+  /** Version markers the code no longer asks for: remembered, not matched (see version()). */
+  private skipVersionMarkers(): void {
+    for (let next = this.expected[0]; next?.type === "VersionMarkerRecorded"; next = this.expected[0]) {
+      if (!this.versions.has(next.attributes.changeId)) this.versions.set(next.attributes.changeId, next.attributes.version);
+      this.expected.shift();
+    }
   }
 
   private finish(command: WireCommand): void {
@@ -286,6 +407,7 @@ export class WorkflowMachine implements SideEffectRecorder {
 
   /** Checks a command against the next recorded one of the task being replayed. */
   private matchNext(command: WireCommand): HistoryEvent {
+    this.skipVersionMarkers();
     const expected = this.expected.shift();
     if (!expected) {
       throw this.raise(
@@ -332,6 +454,9 @@ export class WorkflowMachine implements SideEffectRecorder {
       case "activity":
         slot.outcome = this.outcomes.get(slot.activityId);
         break;
+      case "child":
+        slot.outcome = this.childOutcomes.get(slot.childId);
+        break;
       case "timer":
         if (this.firedTimers.has(slot.timerId)) slot.outcome = { ok: true, value: undefined };
         break;
@@ -362,6 +487,16 @@ function sameIdentity(event: HistoryEvent, command: WireCommand): boolean {
       return command.kind === "StartTimer" && command.timerId === event.attributes.timerId;
     case "MarkerRecorded":
       return command.kind === "RecordSideEffect" && command.markerName === event.attributes.markerName;
+    case "ChildWorkflowScheduled":
+      return (
+        command.kind === "StartChildWorkflow" &&
+        command.childId === event.attributes.childId &&
+        command.workflowType === event.attributes.workflowType
+      );
+    case "SearchAttributesUpserted":
+      return command.kind === "UpsertSearchAttributes";
+    case "WorkflowContinuedAsNew":
+      return command.kind === "ContinueAsNew";
     case "WorkflowCompleted":
       return command.kind === "CompleteWorkflow";
     case "WorkflowFailed":
@@ -379,6 +514,8 @@ function describeEvent(event: HistoryEvent): string {
       return `TimerStarted(${event.attributes.timerId})`;
     case "MarkerRecorded":
       return `MarkerRecorded(${event.attributes.markerName})`;
+    case "ChildWorkflowScheduled":
+      return `ChildWorkflowScheduled(${event.attributes.workflowType}, child ${event.attributes.childId})`;
     default:
       return event.type;
   }
@@ -392,6 +529,8 @@ function describeCommand(command: WireCommand): string {
       return `StartTimer(${command.timerId})`;
     case "RecordSideEffect":
       return `RecordSideEffect(${command.markerName})`;
+    case "StartChildWorkflow":
+      return `StartChildWorkflow(${command.workflowType}, child ${command.childId})`;
     default:
       return command.kind;
   }
@@ -405,6 +544,10 @@ function describeValue(value: unknown): string {
 
 function toMs(seconds: number | undefined): number | null {
   return seconds === undefined ? null : Math.ceil(seconds * 1000);
+}
+
+function withoutNulls(attributes: SearchAttributes): SearchAttributes {
+  return Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== null));
 }
 
 /** The value as history will hold it, so first execution and replay see the same thing. */

@@ -1,12 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { RecordSideEffect, StartTimer, WaitCondition } from "../commands.js";
+import {
+  RecordSideEffect,
+  RecordVersionMarker,
+  StartChildWorkflow,
+  StartTimer,
+  WaitCondition,
+  type StartChildWorkflowOptions,
+} from "../commands.js";
+import type { SearchAttributes } from "../search-attributes.js";
+import type { WorkflowClass } from "./definition.js";
 
 export interface WorkflowInfo {
   readonly workflowId: string;
   readonly runId: string;
   readonly workflowType: string;
   readonly taskQueue: string;
+  /** 1, or more when a retry policy ran the workflow again after a failed run. */
   readonly attempt: number;
+  /** The run that started this one as a child workflow. */
+  readonly parent: { readonly workflowId: string; readonly runId: string } | null;
+  /** The run that continued as this one (ContinueAsNew). */
+  readonly continuedFromRunId: string | null;
+  /** The run's search attributes as of the code's current point. */
+  readonly searchAttributes: SearchAttributes;
   /** True while old history is being replayed; new commands are being decided when false. */
   readonly isReplaying: boolean;
 }
@@ -19,8 +35,9 @@ export interface Logger {
 }
 
 /** What the replayer offers the context: recording of values that must replay verbatim. */
-export interface SideEffectRecorder {
+export interface Recorder {
   record<T>(command: RecordSideEffect<T>): T;
+  version(command: RecordVersionMarker): number;
   readonly info: WorkflowInfo;
 }
 
@@ -33,7 +50,7 @@ export class WorkflowContext {
   readonly logger: Logger;
 
   constructor(
-    private readonly recorder: SideEffectRecorder,
+    private readonly recorder: Recorder,
     logger: Logger,
   ) {
     const quiet = (log: Logger[keyof Logger]) => (message: string, fields?: Record<string, unknown>) => {
@@ -63,6 +80,24 @@ export class WorkflowContext {
   /** `const ok = yield ctx.waitCondition(() => this.approved, { timeoutSeconds: 60 })` */
   waitCondition(predicate: () => boolean, options: { timeoutSeconds?: number } = {}): WaitCondition {
     return new WaitCondition(predicate, options.timeoutSeconds);
+  }
+
+  /** `const result = yield ctx.startChildWorkflow(Shipping, [orderId])`: the child's result. */
+  startChildWorkflow(
+    workflow: string | WorkflowClass,
+    args: readonly unknown[] = [],
+    options: StartChildWorkflowOptions = {},
+  ): StartChildWorkflow {
+    return new StartChildWorkflow(workflow, args, options);
+  }
+
+  /**
+   * Which side of a code change this run takes: `if (ctx.getVersion("fraud-check", 0, 1) >= 1)`.
+   * A run that reaches the call for the first time gets `maxSupported` (recorded); a run that
+   * passed this point under older code gets 0; replays get what was recorded.
+   */
+  getVersion(changeId: string, minSupported: number, maxSupported: number): number {
+    return this.recorder.version(new RecordVersionMarker(changeId, minSupported, maxSupported));
   }
 
   random(): number {

@@ -1,7 +1,7 @@
 // Plays the database's part in replayer tests: the inbox is moved into history as one
 // workflow task, the code is replayed, and the commands it yields are appended as events of
 // that same task. Mirrors weft.claim_workflow_task and weft.complete_workflow_task in
-// sql/migrations/000001_core.sql; change them together.
+// sql/migrations/ (the latest definitions); change them together.
 import {
   parseHistory,
   replay,
@@ -19,7 +19,14 @@ export const RUN_ID = "5f0c7a4e-1d2b-4c3a-9e8f-000000000001";
 const CLOCK = Date.parse("2025-01-01T00:00:00.000Z");
 
 interface Incoming {
-  readonly type: "WorkflowStarted" | "SignalReceived" | "ActivityCompleted" | "ActivityFailed" | "TimerFired";
+  readonly type:
+    | "WorkflowStarted"
+    | "SignalReceived"
+    | "ActivityCompleted"
+    | "ActivityFailed"
+    | "TimerFired"
+    | "ChildWorkflowCompleted"
+    | "ChildWorkflowFailed";
   readonly attributes: Record<string, unknown>;
 }
 
@@ -41,6 +48,18 @@ export function commandToEvent(command: WireCommand, eventId: number, task: numb
       return { ...base, type: "WorkflowCompleted", attributes: { result: command.result } };
     case "FailWorkflow":
       return { ...base, type: "WorkflowFailed", attributes: { failure: command.failure } };
+    case "StartChildWorkflow": {
+      const { kind: _kind, ...attributes } = command;
+      return { ...base, type: "ChildWorkflowScheduled", attributes: { ...attributes, runId: `child-run-${command.childId}` } };
+    }
+    case "ContinueAsNew": {
+      const { kind: _kind, ...attributes } = command;
+      return { ...base, type: "WorkflowContinuedAsNew", attributes: { ...attributes, newRunId: "next-run" } };
+    }
+    case "RecordVersionMarker":
+      return { ...base, type: "VersionMarkerRecorded", attributes: { changeId: command.changeId, version: command.version } };
+    case "UpsertSearchAttributes":
+      return { ...base, type: "SearchAttributesUpserted", attributes: { attributes: command.attributes } };
   }
 }
 
@@ -62,7 +81,7 @@ export class FakeRun {
   private finished = false;
 
   constructor(
-    readonly cls: WorkflowClass,
+    public cls: WorkflowClass,
     args: unknown[] = [],
     options: { workflowId?: string; taskQueue?: string } = {},
   ) {
@@ -75,6 +94,12 @@ export class FakeRun {
         args,
       },
     });
+  }
+
+  /** New code for the tasks that follow (a deploy); they replay the history so far. */
+  deploy(cls: WorkflowClass): this {
+    this.cls = cls;
+    return this;
   }
 
   signal(signalName: string, ...args: unknown[]): this {
@@ -93,6 +118,23 @@ export class FakeRun {
     if (scheduled?.type !== "ActivityScheduled") throw new Error(`activity ${activityId} was never scheduled`);
     const { activityType } = scheduled.attributes;
     this.inbox.push({ type: "ActivityFailed", attributes: { activityId, activityType, attempt, failure: serializeFailure(error) } });
+    return this;
+  }
+
+  completeChild(childId: number, result: unknown): this {
+    this.inbox.push({ type: "ChildWorkflowCompleted", attributes: { childId, runId: `child-run-${childId}`, result } });
+    return this;
+  }
+
+  /** The child failed for good with `error` (as weft.close_run reports it to the parent). */
+  failChild(childId: number, error: unknown): this {
+    const scheduled = this.history.find((e) => e.type === "ChildWorkflowScheduled" && e.attributes.childId === childId);
+    if (scheduled?.type !== "ChildWorkflowScheduled") throw new Error(`child ${childId} was never started`);
+    const { workflowType, workflowId, runId } = scheduled.attributes;
+    this.inbox.push({
+      type: "ChildWorkflowFailed",
+      attributes: { childId, workflowType, workflowId, runId, failure: serializeFailure(error) },
+    });
     return this;
   }
 

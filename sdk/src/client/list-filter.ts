@@ -1,0 +1,31 @@
+// Validation of Client.list filters and its page cursors. Values reach SQL only as bound
+// parameters; this is about clear errors, not escaping.
+import { z } from "zod";
+import { InvalidArgumentError } from "../errors.js";
+
+export const listFilterSchema = z.strictObject({
+  workflowType: z.string().optional(),
+  workflowId: z.string().optional(),
+  status: z.enum(["running", "completed", "failed", "continued_as_new", "terminated", "timed_out"]).optional(),
+  searchAttributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
+  parentRunId: z.uuid().optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: z.string().optional(),
+});
+
+// created_at as PostgreSQL prints it (microseconds; a JS Date would cut them to ms).
+const cursorSchema = z.tuple([z.string().regex(/^[0-9T:. +-]{10,40}$/), z.uuid()]);
+
+/** The position after the last run of a page: its created_at (as text) and run id. */
+export function encodeCursor(createdAt: string, runId: string): string {
+  return Buffer.from(JSON.stringify([createdAt, runId])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; runId: string } {
+  try {
+    const [createdAt, runId] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+    return { createdAt, runId };
+  } catch {
+    throw new InvalidArgumentError(`"${cursor.slice(0, 40)}" is not a list cursor; pass the nextCursor of a previous page`);
+  }
+}
