@@ -271,7 +271,10 @@ begin
    where run_id = p_run.run_id;
   delete from weft.timers where run_id = p_run.run_id;
   perform pg_notify('weft_run_closed', p_run.run_id::text);
-  if p_run.parent_run_id is not null and p_next_run_id is null then
+  -- An unlocked look first: a closed parent takes nothing, and not locking it keeps the
+  -- parent-closed job (which holds children) out of a lock cycle with a child closing itself.
+  if p_run.parent_run_id is not null and p_next_run_id is null
+     and exists (select 1 from weft.workflow_runs where run_id = p_run.parent_run_id and status = 'running') then
     if p_status = 'completed' then
       perform weft.add_to_inbox(p_run.parent_run_id, 'ChildWorkflowCompleted', jsonb_build_object(
         'childId', p_run.parent_child_id, 'runId', p_run.run_id, 'result', p_result));
