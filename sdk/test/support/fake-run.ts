@@ -92,6 +92,8 @@ export class FakeRun {
         workflowId: options.workflowId ?? "wf-1",
         taskQueue: options.taskQueue ?? "default",
         args,
+        attempt: 1,
+        searchAttributes: {},
       },
     });
   }
