@@ -166,9 +166,10 @@ export class UpsertSearchAttributes {
   }
 }
 
-function checkTimeout(seconds: number | undefined, name: string): void {
-  if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
-    throw new RangeError(`${name} must be a positive number of seconds, got ${seconds}`);
+/** Workflow timeouts: up to ten years (weft.timeout_option enforces the same in SQL). */
+export function checkTimeout(seconds: number | undefined, name: string): void {
+  if (seconds !== undefined && !(seconds > 0 && seconds <= 10 * 365 * 24 * 3600)) {
+    throw new RangeError(`${name} must be a number of seconds between 0 and ten years, got ${seconds}`);
   }
 }
 

@@ -54,6 +54,25 @@ class ShipV3 {
 }
 registerWorkflow(ShipV3, { name: "ship" });
 
+/** Two changes in one task. */
+class TwoChanges {
+  *run(ctx: WorkflowContext): WorkflowGenerator {
+    ctx.getVersion("a", 0, 1);
+    const b = ctx.getVersion("b", 0, 1);
+    return yield new ScheduleActivity(b >= 1 ? "newStep" : "oldStep");
+  }
+}
+registerWorkflow(TwoChanges, { name: "two-changes" });
+
+/** The first change's call removed once no run followed its old version. */
+class SecondChangeOnly {
+  *run(ctx: WorkflowContext): WorkflowGenerator {
+    const b = ctx.getVersion("b", 0, 1);
+    return yield new ScheduleActivity(b >= 1 ? "newStep" : "oldStep");
+  }
+}
+registerWorkflow(SecondChangeOnly, { name: "two-changes" });
+
 const replayAll = (cls: typeof ShipV0, history: HistoryEvent[]) =>
   replay(workflowDefinition(cls), history, { runId: RUN_ID, lastTaskIsNew: false });
 
@@ -105,6 +124,15 @@ describe("ctx.getVersion", () => {
     const history = runToEnd(ShipV1);
     expect(replayAll(ShipV3, history).finished).toBe(true);
     expect(replayAll(ShipV2, history).finished).toBe(true);
+  });
+
+  it("finds a marker by its change id when an earlier marker's call was removed", () => {
+    const run = new FakeRun(TwoChanges);
+    run.runTask();
+    expect(run.history.filter((e) => e.type === "VersionMarkerRecorded")).toHaveLength(2);
+    expect(replay(workflowDefinition(SecondChangeOnly), run.history, { runId: RUN_ID, lastTaskIsNew: false }).finished).toBe(false);
+    const last = run.deploy(SecondChangeOnly).completeActivity(1, "done").runTask();
+    expect(last.commands).toEqual([{ kind: "CompleteWorkflow", result: "done" }]);
   });
 
   it("still detects a changed command next to a marker", () => {

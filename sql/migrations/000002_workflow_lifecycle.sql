@@ -18,7 +18,7 @@ alter table weft.workflow_runs
   add column continued_from_run_id uuid,
   -- The run that carries on this workflow id: continue-as-new, or a retry after a failure.
   add column next_run_id uuid,
-  add column run_timeout_ms int,
+  add column run_timeout_ms bigint,
   add column run_deadline timestamptz,
   -- Shared by every run of one execution (retries, continue-as-new).
   add column execution_deadline timestamptz,
@@ -27,6 +27,127 @@ alter table weft.workflow_runs
 create index workflow_runs_children on weft.workflow_runs (parent_run_id) where parent_run_id is not null;
 create index workflow_runs_created on weft.workflow_runs (created_at desc, run_id desc);
 create index workflow_runs_search on weft.workflow_runs using gin (search_attributes jsonb_path_ops);
+
+---------------------------------------------------------------------------------------------
+-- Wake-ups without the run's lock. 000001 had inbox writers take the run's row lock to read
+-- and set workflow_runs.task_pending; every activity result of a fan-in then queued behind
+-- the workflow task holding the run. Now a row in task_requests says "a workflow task job
+-- is queued for this run". An inbox writer holds the run's advisory lock in shared mode (many
+-- writers at once) and inserts the request, enqueueing a job only when it created the row.
+-- A workflow task, at its end, takes that lock exclusively (waiting for writers in flight,
+-- who may have relied on the request), deletes the request and requests again if the inbox
+-- has events by then. The run's row is never locked by a writer.
+
+alter table weft.workflow_runs drop column task_pending;
+
+create table weft.task_requests (
+  run_id uuid primary key
+);
+
+-- The run's request lock: an advisory lock in weft's own key space (classid 'weft').
+create function weft.lock_task_request(p_run_id uuid, p_exclusive boolean) returns void
+language plpgsql as $$
+begin
+  if p_exclusive then
+    perform pg_advisory_xact_lock(2003134068, hashtext(p_run_id::text));
+  else
+    perform pg_advisory_xact_lock_shared(2003134068, hashtext(p_run_id::text));
+  end if;
+end $$;
+
+-- Makes sure a workflow task will take what is in the run's inbox.
+create function weft.request_workflow_task(p_run_id uuid, p_task_queue text) returns void
+language plpgsql as $$
+begin
+  perform weft.lock_task_request(p_run_id, false);
+  insert into weft.task_requests (run_id) values (p_run_id) on conflict do nothing;
+  if found then
+    perform weft.enqueue_workflow_task(p_run_id, p_task_queue);
+  end if;
+end $$;
+
+-- The end of a workflow task: drops the run's request and requests again if events arrived
+-- meanwhile. No request, no wait: whoever creates one enqueues its job. A closed run keeps
+-- nothing.
+create function weft.release_task_request(p_run_id uuid) returns void
+language plpgsql as $$
+declare
+  v_run weft.workflow_runs;
+begin
+  if not exists (select 1 from weft.task_requests where run_id = p_run_id) then
+    return;
+  end if;
+  perform weft.lock_task_request(p_run_id, true);
+  delete from weft.task_requests where run_id = p_run_id;
+  select * into v_run from weft.workflow_runs where run_id = p_run_id;
+  if v_run.status is distinct from 'running' then
+    delete from weft.inbox where run_id = p_run_id;
+  elsif exists (select 1 from weft.inbox where run_id = p_run_id) then
+    insert into weft.task_requests (run_id) values (p_run_id);
+    perform weft.enqueue_workflow_task(p_run_id, v_run.task_queue);
+  end if;
+end $$;
+
+-- Appends to an open run's inbox and makes sure a workflow task will take it. A run closed
+-- meanwhile (read without a lock) drops the event; one closing concurrently loses it at the
+-- next release_task_request, as a closed run would.
+create or replace function weft.add_to_inbox(p_run_id uuid, p_type text, p_attributes jsonb) returns void
+language plpgsql as $$
+declare
+  v_run weft.workflow_runs;
+begin
+  select * into v_run from weft.workflow_runs where run_id = p_run_id;
+  if v_run.status is distinct from 'running' then
+    return; -- closed: nothing will read it
+  end if;
+  insert into weft.inbox (run_id, type, attributes) values (p_run_id, p_type, p_attributes);
+  perform weft.request_workflow_task(p_run_id, v_run.task_queue);
+end $$;
+
+-- As in 000001, without task_pending; a claim that finds nothing to do releases the request.
+create or replace function weft.claim_workflow_task(p_run_id uuid, p_after_event_id int default 0,
+    p_type text default null, p_attributes jsonb default null)
+returns jsonb
+language plpgsql as $$
+declare
+  v_run weft.workflow_runs;
+  v_moved int;
+begin
+  select * into v_run from weft.workflow_runs where run_id = p_run_id for update;
+  if v_run.run_id is null or v_run.status <> 'running' then
+    perform weft.release_task_request(p_run_id);
+    return null;
+  end if;
+  with moved as (
+    delete from weft.inbox where run_id = p_run_id
+    returning seq, type, attributes, created_at
+  ), arrived as (
+    select seq, type, attributes, created_at from moved
+    union all
+    select null, p_type, p_attributes, weft.now() where p_type is not null
+  )
+  insert into weft.history_events (run_id, event_id, task, type, attributes, created_at)
+  select p_run_id, v_run.next_event_id - 1 + row_number() over (order by seq nulls last),
+         v_run.last_task + 1, type, attributes, created_at
+    from arrived;
+  get diagnostics v_moved = row_count;
+  if v_moved = 0 then
+    perform weft.release_task_request(p_run_id);
+    return null;
+  end if;
+  update weft.workflow_runs
+     set next_event_id = next_event_id + v_moved, last_task = last_task + 1
+   where run_id = p_run_id;
+  return jsonb_build_object(
+    'workflowType', v_run.workflow_type,
+    'workflowId', v_run.workflow_id,
+    'task', v_run.last_task + 1,
+    'events', (select jsonb_agg(jsonb_build_object(
+                 'eventId', e.event_id, 'task', e.task, 'type', e.type,
+                 'attributes', e.attributes, 'createdAt', e.created_at) order by e.event_id)
+               from weft.history_events e
+              where e.run_id = p_run_id and e.event_id > p_after_event_id));
+end $$;
 
 ---------------------------------------------------------------------------------------------
 -- Validation of start options
@@ -55,6 +176,22 @@ begin
   end loop;
 end $$;
 
+-- A timeout option in ms (null when absent): a positive number up to ten years.
+create function weft.timeout_option(p_options jsonb, p_key text) returns bigint
+language plpgsql immutable as $$
+declare
+  v jsonb := p_options->p_key;
+begin
+  if v is null or jsonb_typeof(v) = 'null' then
+    return null;
+  end if;
+  if jsonb_typeof(v) <> 'number' or v::text::numeric <= 0 or v::text::numeric > 315360000000 then
+    raise exception '% must be a number of milliseconds between 1 and ten years, got %', p_key, v
+      using errcode = 'WF003';
+  end if;
+  return ceil(v::text::numeric)::bigint;
+end $$;
+
 -- A retry policy as snapped onto a run: the seed's defaults under what the caller gave.
 create function weft.retry_policy(p_policy jsonb) returns jsonb
 language plpgsql immutable as $$
@@ -79,8 +216,9 @@ drop function weft.create_run(text, jsonb, text, text, uuid);
 
 -- A new run with WorkflowStarted in its inbox; the caller enqueues its first workflow task.
 -- p_options (all optional): searchAttributes, retryPolicy, runTimeoutMs, executionTimeoutMs,
--- and, set by weft itself, attempt, executionDeadline, continuedFromRunId, parentRunId,
--- parentWorkflowId, parentChildId, parentClosePolicy.
+-- and, set by weft itself, attempt, startDelayMs (a retry's backoff: the run timeout counts
+-- from after it), executionDeadline, continuedFromRunId, parentRunId, parentWorkflowId,
+-- parentChildId, parentClosePolicy.
 create function weft.create_run(
   p_workflow_type text,
   p_args jsonb,
@@ -95,10 +233,11 @@ declare
   v_workflow_id text := coalesce(p_workflow_id, v_run_id::text);
   o jsonb := coalesce(p_options, '{}');
   v_search jsonb := coalesce(o->'searchAttributes', '{}');
+  v_run_timeout_ms bigint := weft.timeout_option(o, 'runTimeoutMs');
   v_execution_deadline timestamptz := coalesce((o->>'executionDeadline')::timestamptz,
-    weft.now() + make_interval(secs => (o->>'executionTimeoutMs')::float8 / 1000));
-  v_run_deadline timestamptz := least(v_execution_deadline,
-    weft.now() + make_interval(secs => (o->>'runTimeoutMs')::float8 / 1000));
+    weft.now() + make_interval(secs => weft.timeout_option(o, 'executionTimeoutMs') / 1000.0));
+  v_run_deadline timestamptz := least(v_execution_deadline, weft.now()
+    + make_interval(secs => (coalesce((o->>'startDelayMs')::float8, 0) + v_run_timeout_ms) / 1000.0));
   v_started jsonb;
 begin
   if not exists (select 1 from weft.workflow_types
@@ -117,7 +256,7 @@ begin
     values (v_run_id, v_workflow_id, p_workflow_type, p_task_queue, p_args,
       coalesce((o->>'attempt')::int, 1), weft.retry_policy(o->'retryPolicy'),
       (o->>'parentRunId')::uuid, o->>'parentWorkflowId', (o->>'parentChildId')::int,
-      o->>'parentClosePolicy', (o->>'continuedFromRunId')::uuid, (o->>'runTimeoutMs')::int, v_run_deadline,
+      o->>'parentClosePolicy', (o->>'continuedFromRunId')::uuid, v_run_timeout_ms, v_run_deadline,
       v_execution_deadline, v_search);
   exception when unique_violation then
     raise exception 'workflow id "%" is already running', v_workflow_id
@@ -260,7 +399,7 @@ end $$;
 -- NOTIFY, its timers, the parent's ChildWorkflowCompleted/Failed (unless p_next_run_id carries
 -- the workflow on), and a job that applies the parent close policy to its open children
 -- (a job, not here: locking children while holding this run could deadlock with a child
--- reporting its own close).
+-- closing itself, which holds its own row).
 create function weft.close_run(p_run weft.workflow_runs, p_status text, p_result jsonb,
     p_failure jsonb, p_next_run_id uuid default null) returns void
 language plpgsql as $$
@@ -271,10 +410,7 @@ begin
    where run_id = p_run.run_id;
   delete from weft.timers where run_id = p_run.run_id;
   perform pg_notify('weft_run_closed', p_run.run_id::text);
-  -- An unlocked look first: a closed parent takes nothing, and not locking it keeps the
-  -- parent-closed job (which holds children) out of a lock cycle with a child closing itself.
-  if p_run.parent_run_id is not null and p_next_run_id is null
-     and exists (select 1 from weft.workflow_runs where run_id = p_run.parent_run_id and status = 'running') then
+  if p_run.parent_run_id is not null and p_next_run_id is null then
     if p_status = 'completed' then
       perform weft.add_to_inbox(p_run.parent_run_id, 'ChildWorkflowCompleted', jsonb_build_object(
         'childId', p_run.parent_child_id, 'runId', p_run.run_id, 'result', p_result));
@@ -353,10 +489,15 @@ language plpgsql as $$
 declare
   v_child weft.workflow_runs;
 begin
-  for v_child in select * from weft.workflow_runs
-                  where parent_run_id = p_run_id and status = 'running'
-                    and parent_close_policy = 'terminate'
-                  order by run_id for update loop
+  -- One child per statement: a child that continued as new or is being retried while we
+  -- waited for its lock has a next run (inheriting the parent link) that only a new
+  -- statement sees.
+  loop
+    select * into v_child from weft.workflow_runs
+     where parent_run_id = p_run_id and status = 'running' and parent_close_policy = 'terminate'
+     order by run_id limit 1
+       for update;
+    exit when v_child.run_id is null;
     perform weft.close_run_from_outside(v_child, 'WorkflowTerminated',
       jsonb_build_object('reason', 'parent closed'), 'terminated',
       jsonb_build_object('name', 'TerminatedFailure', 'type', 'TerminatedFailure',
@@ -364,24 +505,37 @@ begin
   end loop;
 end $$;
 
--- Whether a failed run gets another attempt under its retry policy.
-create function weft.should_retry_run(p_run weft.workflow_runs, p_failure jsonb) returns boolean
-language sql immutable as $$
-  select p_run.retry_policy is not null
-     and ((p_run.retry_policy->>'maxAttempts')::int <= 0
-          or p_run.attempt < (p_run.retry_policy->>'maxAttempts')::int)
-     and not coalesce((p_failure->>'nonRetryable')::boolean, false)
-     and not (p_run.retry_policy->'nonRetryableErrorTypes') ? (p_failure->>'type');
-$$;
+-- Seconds before a failed run's retry, or null when its retry policy gives it none: no
+-- policy, attempts used up, a non-retryable failure, or a retry that would start after the
+-- execution deadline.
+create function weft.run_retry_delay(p_run weft.workflow_runs, p_failure jsonb) returns float8
+language plpgsql stable as $$
+declare
+  v_policy jsonb := p_run.retry_policy;
+  v_max int := coalesce((v_policy->>'maxAttempts')::int, 3);
+  v_delay float8;
+begin
+  if v_policy is null
+     or (v_max > 0 and p_run.attempt >= v_max)
+     or coalesce((p_failure->>'nonRetryable')::boolean, false)
+     or coalesce(v_policy->'nonRetryableErrorTypes', '[]') ? coalesce(p_failure->>'type', '') then
+    return null;
+  end if;
+  v_delay := weft.retry_delay_seconds(v_policy, p_run.attempt);
+  if weft.now() + make_interval(secs => v_delay) >= p_run.execution_deadline then
+    return null;
+  end if;
+  return v_delay;
+end $$;
 
 -- The run that carries a workflow id on after p_run: a retry (same input, attempt + 1, first
--- task after the policy's backoff) or a continue-as-new (p_continue: workflowType, taskQueue,
+-- task after p_delay seconds) or a continue-as-new (p_continue: workflowType, taskQueue,
 -- args). It inherits the parent link, retry policy, execution deadline and search attributes.
-create function weft.create_next_run(p_run weft.workflow_runs, p_continue jsonb) returns uuid
+create function weft.create_next_run(p_run weft.workflow_runs, p_continue jsonb,
+    p_delay float8 default 0) returns uuid
 language plpgsql as $$
 declare
   v_queue text := coalesce(p_continue->>'taskQueue', p_run.task_queue);
-  v_delay float8 := 0;
   v_run_id uuid;
   v_options jsonb;
 begin
@@ -390,7 +544,8 @@ begin
     'retryPolicy', p_run.retry_policy,
     'executionDeadline', p_run.execution_deadline,
     'searchAttributes', p_run.search_attributes,
-    'runTimeoutMs', p_run.run_timeout_ms); -- each run gets it afresh
+    'runTimeoutMs', p_run.run_timeout_ms, -- each run gets it afresh
+    'startDelayMs', p_delay * 1000);
   if p_run.parent_run_id is not null then
     v_options := v_options || jsonb_build_object('parentRunId', p_run.parent_run_id,
       'parentWorkflowId', p_run.parent_workflow_id, 'parentChildId', p_run.parent_child_id,
@@ -398,8 +553,6 @@ begin
   end if;
   if p_continue is not null then
     v_options := v_options || jsonb_build_object('continuedFromRunId', p_run.run_id);
-  else
-    v_delay := weft.retry_delay_seconds(p_run.retry_policy, p_run.attempt);
   end if;
   -- Closed first: the workflow id is unique among open runs.
   update weft.workflow_runs set status = case when p_continue is null then 'failed'
@@ -408,7 +561,7 @@ begin
   v_run_id := weft.create_run(coalesce(p_continue->>'workflowType', p_run.workflow_type),
     coalesce(p_continue->'args', p_run.input), p_run.workflow_id, v_queue, null, v_options);
   perform weft.enqueue_workflow_task(v_run_id, v_queue,
-    case when v_delay > 0 then now() + make_interval(secs => v_delay) end);
+    case when p_delay > 0 then now() + make_interval(secs => p_delay) end);
   return v_run_id;
 end $$;
 
@@ -434,7 +587,7 @@ begin
         'retryPolicy', p_cmd->'retryPolicy', 'runTimeoutMs', p_cmd->'runTimeoutMs',
         'executionTimeoutMs', p_cmd->'executionTimeoutMs'));
     perform weft.enqueue_workflow_task(v_child, p_cmd->>'taskQueue');
-  exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' then
+  exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or invalid_text_representation then
     get stacked diagnostics v_code = returned_sqlstate, v_message = message_text;
     perform weft.add_to_inbox(p_run.run_id, 'ChildWorkflowFailed', jsonb_build_object(
       'childId', (p_cmd->>'childId')::int, 'workflowType', p_cmd->>'workflowType',
@@ -469,6 +622,8 @@ declare
   v_fire_at timestamptz;
   v_timers jsonb := '[]';
   v_next_run uuid;
+  v_delay float8;
+  v_jobs graphile_worker.job_spec[] := '{}';
   v_close text;
   v_result jsonb;
   v_failure jsonb;
@@ -500,8 +655,8 @@ begin
       if a.claimed_by is not null then
         v_eager := weft.activity_job(a, 1);
       else
-        perform graphile_worker.add_job('weft/activity/' || a.queue, weft.activity_job(a, 1),
-          max_attempts => 25);
+        v_jobs := v_jobs || row('weft/activity/' || a.queue, weft.activity_job(a, 1),
+          null, null, 25, null, null, null)::graphile_worker.job_spec;
       end if;
       if v_cmd->>'scheduleToStartMs' is not null then
         perform weft.enqueue_activity_timeout(p_run_id, (v_cmd->>'activityId')::int, 1,
@@ -548,8 +703,9 @@ begin
       v_result := v_cmd->'result';
     when 'FailWorkflow' then
       v_failure := v_cmd->'failure';
-      if weft.should_retry_run(v_run, v_failure) then
-        v_next_run := weft.create_next_run(v_run, null);
+      v_delay := weft.run_retry_delay(v_run, v_failure);
+      if v_delay is not null then
+        v_next_run := weft.create_next_run(v_run, null, v_delay);
       end if;
       perform weft.append_event(v_run, v_event_id, 'WorkflowFailed',
         jsonb_build_object('failure', v_failure, 'nextRunId', v_next_run));
@@ -565,6 +721,10 @@ begin
     end case;
     v_event_id := v_event_id + 1;
   end loop;
+  -- One insert (and one NOTIFY) for a fan-out's activities.
+  if cardinality(v_jobs) > 0 then
+    perform graphile_worker.add_jobs(v_jobs);
+  end if;
   update weft.workflow_runs
      set next_event_id = v_event_id, task_failure = null, task_failures = 0,
          unhandled_signals = unhandled_signals || p_unhandled_signals
@@ -572,5 +732,7 @@ begin
   if v_close is not null then
     perform weft.close_run(v_run, v_close, v_result, v_failure, v_next_run);
   end if;
+  -- Last: inbox writers wait for its exclusive lock only during the task's final moments.
+  perform weft.release_task_request(p_run_id);
   return jsonb_build_object('eager', v_eager, 'timers', v_timers);
 end $$;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ApplicationFailure,
   ChildWorkflowRetryPolicy,
+  ContinueAsNew,
   serializeFailure,
   workflow,
   WorkflowFailedError,
@@ -58,7 +59,22 @@ class ParentCatch {
   }
 }
 
-const workflows = [ChildEcho, ChildWaiter, ParentOfMany, ParentCatch];
+/** Continues as new once, then waits for "release". */
+@workflow.defn({ name: "child-continuing" })
+class ChildContinuing {
+  released = false;
+  @workflow.signal("release")
+  onRelease() {
+    this.released = true;
+  }
+  *run(ctx: WorkflowContext, round: number): WorkflowGenerator {
+    if (round === 1) return new ContinueAsNew([2]);
+    yield ctx.waitCondition(() => this.released);
+    return "released";
+  }
+}
+
+const workflows = [ChildEcho, ChildWaiter, ChildContinuing, ParentOfMany, ParentCatch];
 const fast: RetryPolicyOptions = { initialIntervalSeconds: 0.01, backoffCoefficient: 1 };
 
 describe("child workflows", () => {
@@ -134,6 +150,17 @@ describe("child workflows", () => {
     expect((await h.client.describe("left-child")).status).toBe("running");
     await h.client.signal("left-child", "release");
     expect(await h.client.result("left-child", { timeoutMs: 15_000 })).toBe("released");
+    await h.stopWorker(worker);
+  });
+
+  it("terminates the next run of a child that continued as new when the parent closes", async () => {
+    const worker = await h.startWorker({ workflows });
+    const parent = await h.client.start(ParentCatch, ["child-continuing", [1], { workflowId: "continuing-child" }]);
+    await waitFor(async () => (await h.client.list({ workflowId: "continuing-child", status: "continued_as_new" })).runs.length === 1);
+    const [second] = (await h.client.list({ workflowId: "continuing-child", status: "running" })).runs;
+    expect(second!.parent).toEqual({ workflowId: parent.runId, runId: parent.runId });
+    await h.client.terminate(parent);
+    await expect(h.client.result("continuing-child", { timeoutMs: 15_000 })).rejects.toThrow(/its parent .+ closed/);
     await h.stopWorker(worker);
   });
 });

@@ -5,6 +5,7 @@ import {
   ContinueAsNew,
   UpsertSearchAttributes,
   workflow,
+  InvalidArgumentError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowContext,
@@ -48,7 +49,17 @@ class FailsTwice {
   }
 }
 
-const workflows = [Stepper, Adder, FailsTwice, Approval];
+/** Fails its first run, succeeds on the next. */
+@workflow.defn({ name: "fails-once" })
+class FailsOnce {
+  *run(ctx: WorkflowContext): WorkflowGenerator {
+    yield ctx.sleep(0);
+    if (ctx.info.attempt === 1) throw new ApplicationFailure("first run failed");
+    return ctx.info.attempt;
+  }
+}
+
+const workflows = [Stepper, Adder, FailsTwice, FailsOnce, Approval];
 
 describe("continue-as-new", () => {
   const h = useHarness();
@@ -100,6 +111,40 @@ describe("workflow retry policy and timeouts", () => {
     const worker = await h.startWorker({ workflows });
     const handle = await h.client.start(FailsTwice, []);
     await expect(h.client.result(handle, { timeoutMs: 15_000 })).rejects.toThrow(/run 1 failed/);
+    await h.stopWorker(worker);
+  });
+
+  it("counts a retry's run timeout from after its backoff", async () => {
+    const worker = await h.startWorker({ workflows });
+    // A 1.5 s backoff is longer than the 1 s run timeout: the retry must still get its second.
+    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const handle = await h.client.start(FailsOnce, [], { retryPolicy, runTimeoutSeconds: 1 });
+    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(2);
+    await h.stopWorker(worker);
+  });
+
+  it("does not retry past the execution deadline, and reports the real failure", async () => {
+    const worker = await h.startWorker({ workflows });
+    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
+    const handle = await h.client.start(FailsOnce, [], { workflowId: "late", retryPolicy, executionTimeoutSeconds: 5 });
+    await expect(h.client.result(handle, { timeoutMs: 15_000 })).rejects.toThrow(/first run failed/);
+    expect((await h.client.list({ workflowId: "late" })).runs).toHaveLength(1);
+    await h.stopWorker(worker);
+  });
+
+  it("refuses timeouts out of range with a typed error, in the client and in SQL", async () => {
+    const worker = await h.startWorker({ workflows });
+    await expect(h.client.start(Approval, [], { runTimeoutSeconds: 1e12 })).rejects.toThrow(InvalidArgumentError);
+    const { rows } = await h.db.pool.query<{ answers: unknown[] }>(
+      `select weft.start_workflows($1::jsonb) as answers`,
+      [JSON.stringify([
+        { workflowType: "approval", args: [], options: { runTimeoutMs: 1e13 } },
+        { workflowType: "approval", args: [], workflowId: "fine" },
+      ])],
+    );
+    expect(rows[0]!.answers[0]).toMatchObject({ error: { code: "WF003" } });
+    expect(rows[0]!.answers[1]).toHaveProperty("runId");
+    await h.client.terminate("fine");
     await h.stopWorker(worker);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import pg from "pg";
 import {
+  Client,
   InvalidArgumentError,
   PayloadError,
   UpsertSearchAttributes,
@@ -63,6 +64,16 @@ describe("search attributes and Client.list", () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(started.map((s) => s.runId).sort());
+
+    // The cursor does not depend on the session's DateStyle.
+    const german = new Client({ databaseUrl: `${h.db.url}?options=-c%20DateStyle%3DGerman` });
+    try {
+      const first = await german.list({ searchAttributes: { batch: "paging" }, limit: 4 });
+      const second = await german.list({ searchAttributes: { batch: "paging" }, limit: 4, cursor: first.nextCursor! });
+      expect([...first.runs, ...second.runs].map((r) => r.runId).sort()).toEqual(started.map((s) => s.runId).sort());
+    } finally {
+      await german.close();
+    }
   });
 
   it("treats filter values as data, and refuses malformed filters with InvalidArgumentError", async () => {

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
+import { checkTimeout } from "../commands.js";
 import { InvalidArgumentError, mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
@@ -210,7 +211,8 @@ export class Client {
     let query = this.db
       .selectFrom("weft.workflow_runs")
       .selectAll()
-      .select(sql<string>`created_at::text`.as("created_text"));
+      // ISO text in UTC with microseconds: exact, and parsed the same whatever the DateStyle.
+      .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("created_text"));
     if (f.workflowType !== undefined) query = query.where("workflow_type", "=", f.workflowType);
     if (f.workflowId !== undefined) query = query.where("workflow_id", "=", f.workflowId);
     if (f.status !== undefined) query = query.where("status", "=", f.status);
@@ -373,13 +375,13 @@ function checkSearchAttributesArgument(attributes: unknown): void {
 
 /** StartOptions as weft.start_workflow's p_options. */
 function startOptions(options: StartOptions): Record<string, unknown> {
-  for (const key of ["executionTimeoutSeconds", "runTimeoutSeconds"] as const) {
-    const seconds = options[key];
-    if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
-      throw new InvalidArgumentError(`${key} must be a positive number of seconds, got ${seconds}`);
-    }
+  try {
+    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
+    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
+    if (options.searchAttributes !== undefined) checkSearchAttributes(options.searchAttributes);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  if (options.searchAttributes !== undefined) checkSearchAttributesArgument(options.searchAttributes);
   const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.ceil(seconds * 1000));
   return {
     searchAttributes: options.searchAttributes,

@@ -13,10 +13,10 @@ export const listFilterSchema = z.strictObject({
   cursor: z.string().optional(),
 });
 
-// created_at as PostgreSQL prints it (microseconds; a JS Date would cut them to ms).
-const cursorSchema = z.tuple([z.string().regex(/^[0-9T:. +-]{10,40}$/), z.uuid()]);
+// created_at in UTC with microseconds (a JS Date would cut them to ms).
+const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
 
-/** The position after the last run of a page: its created_at (as text) and run id. */
+/** The position after the last run of a page: its created_at (ISO text, UTC) and run id. */
 export function encodeCursor(createdAt: string, runId: string): string {
   return Buffer.from(JSON.stringify([createdAt, runId])).toString("base64url");
 }

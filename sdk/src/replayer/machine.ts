@@ -55,6 +55,8 @@ export class WorkflowMachine implements Recorder {
   private readonly childOutcomes = new Map<number, Outcome>();
   /** Change id -> the version this run follows (ctx.getVersion). */
   private readonly versions = new Map<string, number>();
+  /** Version markers in the history applied so far, by change id (looked up, not matched). */
+  private readonly recordedVersions = new Map<string, EventOf<"VersionMarkerRecorded">>();
   private readonly firedTimers = new Set<string>();
   private readonly usedTimerIds = new Set<string>();
   /** Recorded command events of the task being replayed, matched in order. */
@@ -104,7 +106,11 @@ export class WorkflowMachine implements Recorder {
   ): { commands: WireCommand[]; unhandledSignals: { eventId: number; signalName: string }[] } {
     this.mutableInfo.isReplaying = replaying;
     this.currentTask = events[0]?.task ?? this.currentTask;
-    this.expected = replaying ? events.filter(isCommandEvent) : [];
+    // Version markers are looked up by change id (version()), not matched by position.
+    this.expected = replaying ? events.filter((e) => isCommandEvent(e) && e.type !== "VersionMarkerRecorded") : [];
+    for (const event of events) {
+      if (event.type === "VersionMarkerRecorded") this.recordedVersions.set(event.attributes.changeId, event);
+    }
     this.output = [];
     this.unhandledSignals = [];
     for (const event of events) {
@@ -112,7 +118,6 @@ export class WorkflowMachine implements Recorder {
       if (!isCommandEvent(event)) this.apply(event, replaying);
     }
     this.drive();
-    this.skipVersionMarkers();
     const leftover = this.expected[0];
     if (leftover) {
       throw new NonDeterminismError(
@@ -341,36 +346,26 @@ export class WorkflowMachine implements Recorder {
   }
 
   /**
-   * VersionRecorder: the version of `changeId` this run follows. The first call records the
-   * newest version the code supports; a run whose history passed this point without a marker
-   * (older code) follows version 0. A version outside [min, max] fails the workflow task.
+   * Recorder: the version of `changeId` this run follows. A recorded marker decides; without
+   * one, a first execution records the newest version the code supports, and a replay (a run
+   * that passed this point under older code) follows version 0. A version outside
+   * [min, max] fails the workflow task.
    */
   version(command: RecordVersionMarker): number {
     const { changeId, minSupported, maxSupported } = command;
-    let version = this.versions.get(changeId);
-    let eventId = this.lastEventId;
+    const recorded = this.recordedVersions.get(changeId);
+    let version = this.versions.get(changeId) ?? recorded?.attributes.version;
     if (version === undefined) {
-      if (!this.info.isReplaying) {
-        version = maxSupported;
-        this.output.push({ kind: "RecordVersionMarker", changeId, version });
-      } else {
-        const next = this.expected[0];
-        if (next?.type === "VersionMarkerRecorded" && next.attributes.changeId === changeId) {
-          this.expected.shift();
-          version = next.attributes.version;
-          eventId = next.eventId;
-        } else {
-          version = 0;
-        }
-      }
-      this.versions.set(changeId, version);
+      version = this.info.isReplaying ? 0 : maxSupported;
+      if (!this.info.isReplaying) this.output.push({ kind: "RecordVersionMarker", changeId, version });
     }
+    this.versions.set(changeId, version);
     if (version < minSupported || version > maxSupported) {
       throw this.raise(
         new NonDeterminismError(
           `this run follows version ${version} of change "${changeId}", but the code supports ` +
             `${minSupported}..${maxSupported}; deploy code that still handles version ${version} until such runs close`,
-          eventId,
+          recorded?.eventId ?? this.lastEventId,
         ),
       );
     }
@@ -386,14 +381,6 @@ export class WorkflowMachine implements Recorder {
     };
   }
 
-  /** Version markers the code no longer asks for: remembered, not matched (see version()). */
-  private skipVersionMarkers(): void {
-    for (let next = this.expected[0]; next?.type === "VersionMarkerRecorded"; next = this.expected[0]) {
-      if (!this.versions.has(next.attributes.changeId)) this.versions.set(next.attributes.changeId, next.attributes.version);
-      this.expected.shift();
-    }
-  }
-
   private finish(command: WireCommand): void {
     this.finished = true;
     this.waiting = undefined;
@@ -407,7 +394,6 @@ export class WorkflowMachine implements Recorder {
 
   /** Checks a command against the next recorded one of the task being replayed. */
   private matchNext(command: WireCommand): HistoryEvent {
-    this.skipVersionMarkers();
     const expected = this.expected.shift();
     if (!expected) {
       throw this.raise(
