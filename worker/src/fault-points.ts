@@ -1,7 +1,8 @@
 // Named points where crash tests kill a worker between two writes. No-ops unless armed.
-// Points: "workflow-task:before-commit", "activity:before-complete".
+// Points: "workflow-task:before-commit", "run-close:before-commit" (a task that closes its
+// run: the parent's inbox write rides on it), "activity:before-complete".
 
-export type FaultPoint = "workflow-task:before-commit" | "activity:before-complete";
+export type FaultPoint = "workflow-task:before-commit" | "run-close:before-commit" | "activity:before-complete";
 
 const armed = new Map<FaultPoint, () => void>();
 

@@ -3,13 +3,13 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- plain JS module shared with the crash worker process
-import { CrashChain, logAttempt } from "./support/crash-chain.mjs";
+import { CrashChain, CrashParent, logAttempt } from "./support/crash-chain.mjs";
 import { useHarness, waitFor } from "./support/harness.js";
 
 const CRASH_WORKER = fileURLToPath(new URL("./support/crash-worker.mjs", import.meta.url));
 const RUNS = 5;
 
-function startCrashWorker(databaseUrl: string, mode: "activity" | "workflow-task"): { child: ChildProcess; exited: Promise<NodeJS.Signals | null> } {
+function startCrashWorker(databaseUrl: string, mode: "activity" | "workflow-task" | "run-close"): { child: ChildProcess; exited: Promise<NodeJS.Signals | null> } {
   const child = fork(CRASH_WORKER, [databaseUrl, mode], { stdio: "inherit" });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
   return { child, exited };
@@ -18,14 +18,18 @@ function startCrashWorker(databaseUrl: string, mode: "activity" | "workflow-task
 describe("crash safety (kill -9 of a worker)", () => {
   const h = useHarness();
 
-  async function recoverAndCheck(handles: { workflowId: string; runId: string }[]) {
-    const pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
-    const survivor = await h.startWorker({
-      workflows: [CrashChain],
+  async function startSurvivor(pool: pg.Pool) {
+    return h.startWorker({
+      workflows: [CrashChain, CrashParent],
       activities: { step: async (ctx, n: number) => (await logAttempt(pool, ctx), n + 1) },
       heartbeatIntervalMs: 200,
       staleWorkerMs: 1000,
     });
+  }
+
+  async function recoverAndCheck(handles: { workflowId: string; runId: string }[]) {
+    const pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
+    const survivor = await startSurvivor(pool);
     for (const handle of handles) expect(await h.client.result(handle, { timeoutMs: 30_000 })).toBe(3);
     for (const handle of handles) {
       const completions = (await h.client.history(handle)).filter((e) => e.type === "ActivityCompleted");
@@ -76,5 +80,23 @@ describe("crash safety (kill -9 of a worker)", () => {
     ]);
     expect(rows[0].n).toBe(0); // the killed task committed nothing
     await recoverAndCheck(handles);
+  });
+
+  it("finishes every parent after a worker dies as a child's closing task commits", async () => {
+    await h.db.pool.query("create table if not exists crash_log (run_id uuid, activity_id int, attempt int, pid int, hung boolean default false)");
+    const parents = await Promise.all([1, 2].map(() => h.client.start(CrashParent, [])));
+    const { exited } = startCrashWorker(h.db.url, "run-close");
+    expect(await exited).toBe("SIGKILL");
+    const pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
+    const survivor = await startSurvivor(pool);
+    for (const parent of parents) {
+      expect(await h.client.result(parent, { timeoutMs: 30_000 })).toEqual([3, 3, 3]);
+      const reported = (await h.client.history(parent)).filter((e) => e.type === "ChildWorkflowCompleted");
+      expect(reported.map((e) => e.attributes.childId).sort()).toEqual([1, 2, 3]); // each child once
+      const children = (await h.client.list({ parentRunId: parent.runId })).runs;
+      expect(children.map((c) => c.status)).toEqual(["completed", "completed", "completed"]);
+    }
+    await h.stopWorker(survivor);
+    await pool.end();
   });
 });

@@ -93,6 +93,7 @@ export async function runClaimedTask(
     ],
   );
   faultPoint("workflow-task:before-commit");
+  if (result.finished) faultPoint("run-close:before-commit");
   const { eager: job, timers } = completed.rows[0]!.c;
   return {
     eager: job === null ? null : activityJob.parse(job),

@@ -1,5 +1,6 @@
-// The workflow both sides of the crash tests run: three sequential steps, 0 -> 3.
-import { registerWorkflow, ScheduleActivity } from "@weft/sdk";
+// The workflows both sides of the crash tests run: three sequential steps, 0 -> 3, and a
+// parent of three such children.
+import { registerWorkflow, ScheduleActivity, StartChildWorkflow } from "@weft/sdk";
 
 export class CrashChain {
   *run(_ctx, n) {
@@ -8,6 +9,13 @@ export class CrashChain {
   }
 }
 registerWorkflow(CrashChain, { name: "crash-chain" });
+
+export class CrashParent {
+  *run() {
+    return yield [0, 0, 0].map((n) => new StartChildWorkflow("crash-chain", [n]));
+  }
+}
+registerWorkflow(CrashParent, { name: "crash-parent" });
 
 export async function logAttempt(pool, ctx) {
   await pool.query("insert into crash_log (run_id, activity_id, attempt, pid) values ($1, $2, $3, $4)", [

@@ -1,19 +1,21 @@
 // A worker process for crash tests, run with plain node (hence JS, decorator-free).
-// argv: <databaseUrl> <mode>, mode "activity" (hang inside the first activity, to be killed)
-// or "workflow-task" (SIGKILL itself just before the first workflow task commits).
+// argv: <databaseUrl> <mode>, mode "activity" (hang inside the first activity, to be killed),
+// "workflow-task" (SIGKILL itself just before the first workflow task commits) or
+// "run-close" (the same, for the first task that closes a run: a child's).
 import pg from "pg";
 import { Worker, armFaultPoint } from "@weft/worker";
-import { CrashChain, logAttempt } from "./crash-chain.mjs";
+import { CrashChain, CrashParent, logAttempt } from "./crash-chain.mjs";
 
 const [databaseUrl, mode] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 let hung = false;
 
 if (mode === "workflow-task") armFaultPoint("workflow-task:before-commit");
+if (mode === "run-close") armFaultPoint("run-close:before-commit");
 
 await Worker.create({
   databaseUrl,
-  workflows: [CrashChain],
+  workflows: [CrashChain, CrashParent],
   activities: {
     step: async (ctx, n) => {
       await logAttempt(pool, ctx);
