@@ -6,7 +6,7 @@ import pg from "pg";
 import { Client, type Logger } from "@weft/sdk";
 import { migrate, openDatabase, type Database } from "@weft/sql";
 import { Worker } from "@weft/worker";
-import { OrderWorkflow, orderActivities, type Order, type OrderResult } from "./order-workflow.js";
+import { OrderWorkflow, orderActivities, ShippingWorkflow, type Order, type OrderResult } from "./order-workflow.js";
 
 interface DemoOptions {
   /** PostgreSQL to use; when absent an embedded server is started with data under .weft/postgres. */
@@ -34,18 +34,21 @@ async function runDemo(options: DemoOptions = {}): Promise<OrderResult> {
     step("starting a worker for task queue \"default\"");
     worker = await Worker.create({
       databaseUrl: database.url,
-      workflows: [OrderWorkflow],
+      workflows: [OrderWorkflow, ShippingWorkflow],
       activities: orderActivities(print),
       logger: demoLogger(print),
     });
-    print(`  worker ${worker.workerId} runs workflow "order" and activities reserveInventory, chargeCard, shipOrder`);
+    print(
+      `  worker ${worker.workerId} runs workflows "order" and "shipping" and activities ` +
+        "reserveInventory, chargeCard, bookCarrier, printLabel, releaseInventory",
+    );
 
     client = new Client({ databaseUrl: database.url });
     const order: Order = { orderId: 42, sku: "WEFT-MUG", quantity: 2, amountCents: 3_000 };
     // Unique per run, so a demo interrupted earlier (its run still open) never blocks this one.
     const workflowId = `order-${order.orderId}-${Date.now().toString(36)}`;
     step(`starting workflow "order" as ${workflowId}`);
-    const handle = await client.start(OrderWorkflow, [order], { workflowId });
+    const handle = await client.start(OrderWorkflow, [order], { workflowId, searchAttributes: { customer: "acme" } });
     print(`  started: run ${handle.runId}`);
 
     // Signals wait in the run's inbox, so sending one early is safe; the delay only lets the
@@ -64,7 +67,10 @@ async function runDemo(options: DemoOptions = {}): Promise<OrderResult> {
     print(`  status ${description.status}, type ${description.workflowType}, task queue ${description.taskQueue}`);
     print(`  ${description.historyLength} history events, ${description.workflowTaskFailures} failed workflow tasks`);
     print(`  pending activities ${description.pendingActivities.length}, pending timers ${description.pendingTimers.length}`);
+    print(`  search attributes ${JSON.stringify(description.searchAttributes)}`);
     print(`  history: ${history.map((e) => e.type).join(", ")}`);
+    const children = await client.list({ parentRunId: handle.runId });
+    for (const child of children.runs) print(`  child workflow ${child.workflowType} ${child.workflowId}: ${child.status}`);
     return result;
   } finally {
     step("shutting down");

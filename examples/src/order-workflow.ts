@@ -1,10 +1,12 @@
-// An order: reserve stock, wait for a person to approve, charge the card, ship. The workflow
-// class is deterministic code that only decides what happens next; the activities below do
-// the side effects and may be retried. order-demo.ts runs both against a real database.
+// An order: reserve stock, wait for a person to approve, charge the card, then ship through a
+// child workflow. The workflow classes are deterministic code that only decide what happens
+// next; the activities below do the side effects and may be retried. order-demo.ts runs them
+// against a real database.
 import {
   ActivityRetryPolicy,
   ApplicationFailure,
   ScheduleActivity,
+  UpsertSearchAttributes,
   workflow,
   type WorkflowContext,
   type WorkflowGenerator,
@@ -39,6 +41,16 @@ const retryPolicy = new ActivityRetryPolicy({
 });
 const activityOptions = { retryPolicy, startToCloseTimeout: 10 };
 
+/** Shipping as a workflow of its own, started by the order: book a carrier, print the label. */
+@workflow.defn({ name: "shipping" })
+export class ShippingWorkflow {
+  *run(ctx: WorkflowContext, orderId: number, reservationId: string): WorkflowGenerator<string> {
+    const carrier: string = yield new ScheduleActivity("bookCarrier", [orderId], activityOptions);
+    ctx.logger.info(`shipping ${orderId}: booked ${carrier}; printing the label`);
+    return yield new ScheduleActivity("printLabel", [orderId, reservationId, carrier], activityOptions);
+  }
+}
+
 @workflow.defn({ name: "order" })
 export class OrderWorkflow {
   approved = false;
@@ -67,9 +79,12 @@ export class OrderWorkflow {
     // A durable timer: a worker restart here resumes the wait instead of starting it over.
     ctx.logger.info(`order ${order.orderId}: charged (${chargeId}); timer: 1 s before handing over to the warehouse`);
     yield ctx.sleep(1);
-    ctx.logger.info(`order ${order.orderId}: timer fired; shipping`);
+    ctx.logger.info(`order ${order.orderId}: timer fired; starting the shipping child workflow`);
+    // Search attributes let clients find runs: client.list({ searchAttributes: { stage: "shipping" } }).
+    yield new UpsertSearchAttributes({ stage: "shipping" });
 
-    const trackingNumber: string = yield new ScheduleActivity("shipOrder", [order.orderId, reservationId], activityOptions);
+    const trackingNumber: string = yield ctx.startChildWorkflow(ShippingWorkflow, [order.orderId, reservationId]);
+    yield new UpsertSearchAttributes({ stage: "shipped" });
     ctx.logger.info(`order ${order.orderId}: shipped (${trackingNumber})`);
     return { orderId: order.orderId, status: "shipped", reservationId, chargeId, trackingNumber };
   }
@@ -99,9 +114,14 @@ export function orderActivities(print: (line: string) => void): Activities {
       print(`  activity chargeCard (attempt ${ctx.attempt}): charged ${formatCents(amountCents)} -> ${chargeId}`);
       return chargeId;
     },
-    shipOrder(ctx: ActivityContext, orderId: number, reservationId: string) {
-      const trackingNumber = `TRACK-${orderId}-${reservationId.length}`;
-      print(`  activity shipOrder (attempt ${ctx.attempt}): handed ${reservationId} to the carrier -> ${trackingNumber}`);
+    bookCarrier(ctx: ActivityContext, orderId: number) {
+      const carrier = orderId % 2 === 0 ? "parcel-co" : "post";
+      print(`  activity bookCarrier (attempt ${ctx.attempt}): order ${orderId} goes with ${carrier}`);
+      return carrier;
+    },
+    printLabel(ctx: ActivityContext, orderId: number, reservationId: string, carrier: string) {
+      const trackingNumber = `TRACK-${carrier}-${orderId}-${reservationId.length}`;
+      print(`  activity printLabel (attempt ${ctx.attempt}): label for ${reservationId} -> ${trackingNumber}`);
       return trackingNumber;
     },
     releaseInventory(ctx: ActivityContext, reservationId: string) {
