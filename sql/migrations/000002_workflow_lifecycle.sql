@@ -1,7 +1,8 @@
 -- The rest of the seed's commands and the lifecycle they need: child workflows (with retry
 -- policies, run and execution timeouts, parent close policies), continue-as-new, version
--- markers, search attributes, and termination. New functions and the ones they change; the
--- rest of 000001 stands.
+-- markers, search attributes, and termination; and inbox wake-ups that do not wait for the
+-- run's lock (task_requests). New functions and the ones they change; the rest of 000001
+-- stands. Error codes as in 000001 (WF003 also covers bad start options).
 
 alter table weft.workflow_runs drop constraint workflow_runs_status_check;
 alter table weft.workflow_runs add constraint workflow_runs_status_check
