@@ -56,6 +56,17 @@ begin
   end if;
 end $$;
 
+-- A workflow task job is retried (at most every few hours, graphile-worker's backoff cap)
+-- until the database lets it finish: a job that gave up would leave its request row, and so
+-- the run, waiting forever.
+create or replace function weft.enqueue_workflow_task(p_run_id uuid, p_task_queue text,
+    p_run_at timestamptz default null) returns void
+language sql as $$
+  select graphile_worker.add_job('weft/workflow/' || p_task_queue,
+    json_build_object('r', p_run_id), run_at => p_run_at, max_attempts => 32767);
+  select weft.wake_at(p_run_at);
+$$;
+
 -- Makes sure a workflow task will take what is in the run's inbox.
 create function weft.request_workflow_task(p_run_id uuid, p_task_queue text) returns void
 language plpgsql as $$
@@ -68,17 +79,26 @@ begin
 end $$;
 
 -- The end of a workflow task: drops the run's request and requests again if events arrived
--- meanwhile. No request, no wait: whoever creates one enqueues its job. A closed run keeps
--- nothing.
+-- meanwhile. No request, no wait: whoever creates one enqueues its job. A request this very
+-- transaction created (a timer batch that queued one event for the run and then ran its task)
+-- needs no exclusive lock either: no writer can have relied on an uncommitted row, and one
+-- waiting on it while holding the lock shared would deadlock with us. Workflow tasks run in
+-- READ COMMITTED (worker/src/db.ts): the inbox check must see what the lock waited for.
+-- A closed run keeps nothing.
 create function weft.release_task_request(p_run_id uuid) returns void
 language plpgsql as $$
 declare
   v_run weft.workflow_runs;
+  v_ours boolean;
 begin
-  if not exists (select 1 from weft.task_requests where run_id = p_run_id) then
+  select xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296 into v_ours
+    from weft.task_requests where run_id = p_run_id;
+  if not found then
     return;
   end if;
-  perform weft.lock_task_request(p_run_id, true);
+  if not v_ours then
+    perform weft.lock_task_request(p_run_id, true);
+  end if;
   delete from weft.task_requests where run_id = p_run_id;
   select * into v_run from weft.workflow_runs where run_id = p_run_id;
   if v_run.status is distinct from 'running' then
@@ -148,6 +168,47 @@ begin
                  'attributes', e.attributes, 'createdAt', e.created_at) order by e.event_id)
                from weft.history_events e
               where e.run_id = p_run_id and e.event_id > p_after_event_id));
+end $$;
+
+---------------------------------------------------------------------------------------------
+-- Activity timeouts
+
+-- As in 000001, but the activity's row is locked before its attempt is read: unlocked, an
+-- attempt failing concurrently could move it on between the read and fail_activity, which
+-- then found the timeout stale, and a schedule-to-close timeout of an activity retrying
+-- without limit was lost (seen as a rare hang of activity-timeouts.test.ts).
+create or replace function weft.timeout_activity(p_run_id uuid, p_activity_id int, p_attempt int,
+    p_kind text) returns text
+language plpgsql as $$
+declare
+  a weft.activity_executions;
+  v_ms int;
+begin
+  select * into a from weft.activity_executions
+   where run_id = p_run_id and activity_id = p_activity_id and status in ('scheduled', 'started')
+     for update;
+  if a.run_id is null then
+    return 'stale';
+  end if;
+  v_ms := case p_kind when 'startToClose' then a.start_to_close_ms
+                      when 'heartbeat' then a.heartbeat_ms
+                      when 'scheduleToStart' then a.schedule_to_start_ms
+                      else a.schedule_to_close_ms end;
+  if p_kind in ('startToClose', 'heartbeat') and (a.attempt <> p_attempt or a.status <> 'started') then
+    return 'stale';
+  end if;
+  if p_kind = 'heartbeat'
+     and coalesce(a.heartbeat_at, a.started_at) + make_interval(secs => v_ms / 1000.0) > weft.now() then
+    return 'stale';
+  end if;
+  if p_kind = 'scheduleToStart' and (a.attempt <> p_attempt or a.status <> 'scheduled') then
+    return 'stale';
+  end if;
+  return weft.fail_activity(p_run_id, p_activity_id, a.attempt, jsonb_build_object(
+    'name', 'TimeoutFailure', 'type', 'TimeoutFailure', 'timeoutType', p_kind,
+    'message', format('activity %s timed out (%s after %s ms)', a.activity_type, p_kind, v_ms),
+    'details', a.heartbeat_details),
+    p_kind in ('startToClose', 'heartbeat'));
 end $$;
 
 ---------------------------------------------------------------------------------------------
@@ -332,7 +393,7 @@ begin
         v_queue, null, weft.start_options(v_start->'options'));
       v_out := v_out || jsonb_build_object('runId', v_run_id);
       v_jobs := v_jobs || row('weft/workflow/' || v_queue, json_build_object('r', v_run_id),
-        null, null, 25, null, null, null)::graphile_worker.job_spec;
+        null, null, 32767, null, null, null)::graphile_worker.job_spec; -- as enqueue_workflow_task
     exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004'
                    or invalid_text_representation or invalid_datetime_format then
       get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
@@ -410,6 +471,7 @@ begin
          next_run_id = p_next_run_id
    where run_id = p_run.run_id;
   delete from weft.timers where run_id = p_run.run_id;
+  delete from weft.inbox where run_id = p_run.run_id; -- nothing will read it (a run closed before its first task)
   perform pg_notify('weft_run_closed', p_run.run_id::text);
   if p_run.parent_run_id is not null and p_next_run_id is null then
     if p_status = 'completed' then
@@ -561,6 +623,9 @@ begin
    where run_id = p_run.run_id;
   v_run_id := weft.create_run(coalesce(p_continue->>'workflowType', p_run.workflow_type),
     coalesce(p_continue->'args', p_run.input), p_run.workflow_id, v_queue, null, v_options);
+  -- The request row is there from the start, so a signal during the backoff waits in the
+  -- inbox for the delayed task instead of starting the run early.
+  insert into weft.task_requests (run_id) values (v_run_id);
   perform weft.enqueue_workflow_task(v_run_id, v_queue,
     case when p_delay > 0 then now() + make_interval(secs => p_delay) end);
   return v_run_id;

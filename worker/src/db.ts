@@ -5,7 +5,9 @@ export async function inTransaction<T>(pool: pg.Pool, body: (client: pg.PoolClie
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query("begin");
+    // weft's SQL relies on READ COMMITTED (each statement sees what its locks waited for),
+    // whatever default_transaction_isolation the database has.
+    await client.query("begin isolation level read committed");
     const result = await body(client);
     await client.query("commit");
     return result;

@@ -123,6 +123,19 @@ describe("workflow retry policy and timeouts", () => {
     await h.stopWorker(worker);
   });
 
+  it("keeps a retried run waiting out its backoff even when a signal arrives", async () => {
+    const worker = await h.startWorker({ workflows });
+    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const handle = await h.client.start(FailsOnce, [], { workflowId: "backing-off", retryPolicy });
+    await waitFor(async () => (await h.client.list({ workflowId: "backing-off" })).runs.length === 2);
+    await h.client.signal("backing-off", "ping");
+    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(2);
+    const [retry, failed] = (await h.client.list({ workflowId: "backing-off" })).runs;
+    const firstTask = (await h.client.history({ workflowId: "backing-off", runId: retry!.runId })).find((e) => e.type === "TimerStarted");
+    expect(Date.parse(firstTask!.createdAt!) - failed!.closedAt!.getTime()).toBeGreaterThanOrEqual(1400);
+    await h.stopWorker(worker);
+  });
+
   it("does not retry past the execution deadline, and reports the real failure", async () => {
     const worker = await h.startWorker({ workflows });
     const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
@@ -179,5 +192,14 @@ describe("terminate", () => {
     await expect(h.client.terminate("to-stop")).rejects.toThrow(/is terminated/);
     await expect(h.client.terminate("never-was")).rejects.toThrow(WorkflowNotFoundError);
     await h.stopWorker(worker);
+  });
+
+  it("leaves nothing in the inbox of a run terminated before its first task", async () => {
+    await h.stopWorker(await h.startWorker({ workflows })); // registers the types; nothing runs
+    const handle = await h.client.start(Approval, []);
+    await h.client.signal(handle, "approve", ["ada"]);
+    await h.client.terminate(handle);
+    const { rows } = await h.db.pool.query("select count(*)::int as n from weft.inbox where run_id = $1", [handle.runId]);
+    expect(rows[0].n).toBe(0);
   });
 });
