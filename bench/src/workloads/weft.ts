@@ -61,7 +61,7 @@ const variants: Record<WorkloadName, Variant[]> = {
       ...common,
       start: "all client.start calls at once",
       completion: observe === "result" ? RESULT_API : RUN_CLOSED_NOTIFY,
-      timer: "yield ctx.sleep(s): a delayed graphile-worker job plus NOTIFY weft_wake that nudges the worker at the due time",
+      timer: "yield ctx.sleep(s): a weft.timers row the creating worker schedules in memory and fires with its workflow task (poll fallback)",
       note: "weft timers are whole seconds (ctx.sleep rounds up), so W4_SLEEP_MS must be a multiple of 1000",
     },
     diagnose: diagnoseWeft,
