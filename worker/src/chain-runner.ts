@@ -31,8 +31,8 @@ export class ChainRunner {
 
   /**
    * Timers came due at once: fire them, each with the workflow task it wakes, in one
-   * transaction (one commit for the lot). If one task's code fails, they are fired one by one,
-   * so that failure is recorded on its own run.
+   * transaction (one commit for the lot). If one task's code fails, or the batch deadlocks,
+   * they are fired one by one, so that failure is recorded on its own run.
    */
   async startWithTimers(timers: readonly DueTimer[]): Promise<void> {
     if (timers.length > 1) {
@@ -47,7 +47,9 @@ export class ChainRunner {
         for (const [runId, outcome] of outcomes) await this.follow(outcome && afterCommit(this.deps, runId, outcome));
         return;
       } catch (error) {
-        if (isInfrastructureError(error)) throw error;
+        // A deadlock with another batch (each holding one run's request lock the other
+        // wants) is resolved by firing one by one: a single run's transaction cannot cycle.
+        if (isInfrastructureError(error) && !isLockConflict(error)) throw error;
       }
     }
     for (const { runId, timerId } of timers) {
@@ -96,6 +98,12 @@ export class ChainRunner {
 export interface DueTimer {
   readonly runId: string;
   readonly timerId: string;
+}
+
+/** deadlock_detected or serialization_failure: the transaction lost a race, nothing is wrong. */
+function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "40P01" || code === "40001";
 }
 
 function fireTimer(runId: string, timerId: string) {
