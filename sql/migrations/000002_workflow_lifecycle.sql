@@ -59,11 +59,15 @@ end $$;
 -- A workflow task job is retried (at most every few hours, graphile-worker's backoff cap)
 -- until the database lets it finish: a job that gave up would leave its request row, and so
 -- the run, waiting forever.
+create function weft.workflow_task_max_attempts() returns smallint
+language sql immutable as $$ select 32767::smallint $$;
+
 create or replace function weft.enqueue_workflow_task(p_run_id uuid, p_task_queue text,
     p_run_at timestamptz default null) returns void
 language sql as $$
   select graphile_worker.add_job('weft/workflow/' || p_task_queue,
-    json_build_object('r', p_run_id), run_at => p_run_at, max_attempts => 32767);
+    json_build_object('r', p_run_id), run_at => p_run_at,
+    max_attempts => weft.workflow_task_max_attempts());
   select weft.wake_at(p_run_at);
 $$;
 
@@ -308,6 +312,14 @@ drop function weft.start_workflows(jsonb);
 drop function weft.start_workflow(text, jsonb, text, text, uuid);
 drop function weft.create_run(text, jsonb, text, text, uuid);
 
+-- The 'weft/run-timeout' job for a run's deadline (database time; the job runs on the real clock).
+create function weft.enqueue_run_timeout(p_run_id uuid, p_deadline timestamptz) returns void
+language sql as $$
+  select graphile_worker.add_job('weft/run-timeout', json_build_object('r', p_run_id),
+    run_at => p_deadline - (weft.now() - now()), max_attempts => 25);
+  select weft.wake_at(p_deadline - (weft.now() - now()));
+$$;
+
 -- A new run with WorkflowStarted in its inbox; the caller enqueues its first workflow task.
 -- p_options (all optional): searchAttributes, retryPolicy, runTimeoutMs, executionTimeoutMs,
 -- and, set by weft itself, attempt, startDelayMs (a retry's backoff: the run timeout counts
@@ -368,9 +380,7 @@ begin
   end if;
   insert into weft.inbox (run_id, type, attributes) values (v_run_id, 'WorkflowStarted', v_started);
   if v_run_deadline is not null then
-    perform graphile_worker.add_job('weft/run-timeout', json_build_object('r', v_run_id),
-      run_at => v_run_deadline - (weft.now() - now()), max_attempts => 25);
-    perform weft.wake_at(v_run_deadline - (weft.now() - now()));
+    perform weft.enqueue_run_timeout(v_run_id, v_run_deadline);
   end if;
   return v_run_id;
 end $$;
@@ -425,7 +435,7 @@ begin
         v_queue, null, weft.start_options(v_start->'options'));
       v_out := v_out || jsonb_build_object('runId', v_run_id);
       v_jobs := v_jobs || row('weft/workflow/' || v_queue, json_build_object('r', v_run_id),
-        null, null, 32767, null, null, null)::graphile_worker.job_spec; -- as enqueue_workflow_task
+        null, null, weft.workflow_task_max_attempts(), null, null, null)::graphile_worker.job_spec;
     exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004'
                    or invalid_text_representation or invalid_datetime_format then
       get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
@@ -536,6 +546,16 @@ begin
   perform weft.close_run(p_run, p_status, null, p_failure);
 end $$;
 
+-- Closes a locked run as terminated: WorkflowTerminated with `p_reason`, a TerminatedFailure
+-- saying `p_message`.
+create function weft.terminate_run(p_run weft.workflow_runs, p_reason text, p_message text)
+returns void
+language sql as $$
+  select weft.close_run_from_outside(p_run, 'WorkflowTerminated',
+    jsonb_build_object('reason', p_reason), 'terminated',
+    jsonb_build_object('name', 'TerminatedFailure', 'type', 'TerminatedFailure', 'message', p_message));
+$$;
+
 -- Ends a workflow's open run now, whatever it is doing. Its activities' results are dropped;
 -- its parent, if any, sees a ChildWorkflowFailure caused by a TerminatedFailure.
 create function weft.terminate_workflow(p_workflow_id text, p_reason text default 'terminated',
@@ -544,10 +564,7 @@ language plpgsql as $$
 declare
   v_run weft.workflow_runs := weft.lock_open_run(p_workflow_id, p_run_id);
 begin
-  perform weft.close_run_from_outside(v_run, 'WorkflowTerminated',
-    jsonb_build_object('reason', coalesce(p_reason, 'terminated')), 'terminated',
-    jsonb_build_object('name', 'TerminatedFailure', 'type', 'TerminatedFailure',
-      'message', coalesce(p_reason, 'terminated')));
+  perform weft.terminate_run(v_run, coalesce(p_reason, 'terminated'), coalesce(p_reason, 'terminated'));
   return v_run.run_id;
 end $$;
 
@@ -564,8 +581,7 @@ begin
     return;
   end if;
   if v_run.run_deadline > weft.now() then
-    perform graphile_worker.add_job('weft/run-timeout', json_build_object('r', p_run_id),
-      run_at => v_run.run_deadline - (weft.now() - now()), max_attempts => 25);
+    perform weft.enqueue_run_timeout(p_run_id, v_run.run_deadline);
     return;
   end if;
   v_kind := case when v_run.run_deadline >= v_run.execution_deadline then 'workflowExecution'
@@ -593,10 +609,8 @@ begin
      order by run_id limit 1
        for update;
     exit when v_child.run_id is null;
-    perform weft.close_run_from_outside(v_child, 'WorkflowTerminated',
-      jsonb_build_object('reason', 'parent closed'), 'terminated',
-      jsonb_build_object('name', 'TerminatedFailure', 'type', 'TerminatedFailure',
-        'message', 'terminated: its parent ' || v_child.parent_workflow_id || ' closed'));
+    perform weft.terminate_run(v_child, 'parent closed',
+      'terminated: its parent ' || v_child.parent_workflow_id || ' closed');
   end loop;
 end $$;
 
