@@ -166,6 +166,11 @@ export class UpsertSearchAttributes {
   }
 }
 
+/** Seconds as the whole milliseconds the SQL API takes (rounded up); absent is null. */
+export function toMs(seconds: number | undefined): number | null {
+  return seconds === undefined ? null : Math.ceil(seconds * 1000);
+}
+
 /** Workflow timeouts: up to ten years (weft.timeout_option enforces the same in SQL). */
 export function checkTimeout(seconds: number | undefined, name: string): void {
   if (seconds !== undefined && !(seconds > 0 && seconds <= 10 * 365 * 24 * 3600)) {

@@ -14,6 +14,7 @@
 //   each try is an attempt.
 import { z } from "zod";
 import type { SerializedFailure } from "./failures.js";
+import { searchAttributeValueSchema } from "./search-attributes.js";
 
 const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
   z.looseObject({
@@ -46,7 +47,7 @@ const retryPolicySchema = z.object({
 });
 
 const json = z.unknown();
-const searchAttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]));
+const searchAttributesSchema = z.record(z.string(), searchAttributeValueSchema.nullable());
 
 const eventBase = { eventId: z.number().int().positive(), task: z.number().int().positive(), createdAt: z.string().optional() };
 

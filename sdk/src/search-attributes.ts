@@ -1,10 +1,14 @@
 // Search attributes: small indexed facts about a run (customer, region, stage...) that clients
 // filter runs by (Client.list). Stored as one JSON object per run (weft.workflow_runs).
+import { z } from "zod";
 
 export type SearchAttributeValue = string | number | boolean | readonly string[];
 
 /** A null value in an upsert removes the key. */
 export type SearchAttributes = Readonly<Record<string, SearchAttributeValue | null>>;
+
+/** One value: a string, finite number, boolean or array of strings (as weft.check_search_attributes). */
+export const searchAttributeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -17,13 +21,7 @@ export function checkSearchAttributes(attributes: unknown): asserts attributes i
     if (!KEY.test(key)) {
       throw new TypeError(`search attribute key "${key}" must be a letter or _ followed by up to 63 letters, digits or _`);
     }
-    const ok =
-      value === null ||
-      typeof value === "string" ||
-      typeof value === "boolean" ||
-      (typeof value === "number" && Number.isFinite(value)) ||
-      (Array.isArray(value) && value.every((v) => typeof v === "string"));
-    if (!ok) {
+    if (value !== null && !searchAttributeValueSchema.safeParse(value).success) {
       throw new TypeError(`search attribute "${key}" must be a string, finite number, boolean, string array or null`);
     }
   }

@@ -43,11 +43,16 @@ describe("crash safety (kill -9 of a worker)", () => {
     await pool.end();
   }
 
-  async function startRuns() {
+  /** The table the crash workers' activities log their attempts in, empty. */
+  async function freshCrashLog() {
     await h.db.pool.query(
       "create table if not exists crash_log (run_id uuid, activity_id int, attempt int, pid int, hung boolean default false)",
     );
     await h.db.pool.query("truncate crash_log");
+  }
+
+  async function startRuns() {
+    await freshCrashLog();
     return Promise.all(Array.from({ length: RUNS }, () => h.client.start(CrashChain, [0])));
   }
 
@@ -83,7 +88,7 @@ describe("crash safety (kill -9 of a worker)", () => {
   });
 
   it("finishes every parent after a worker dies as a child's closing task commits", async () => {
-    await h.db.pool.query("create table if not exists crash_log (run_id uuid, activity_id int, attempt int, pid int, hung boolean default false)");
+    await freshCrashLog();
     const parents = await Promise.all([1, 2].map(() => h.client.start(CrashParent, [])));
     const { exited } = startCrashWorker(h.db.url, "run-close");
     expect(await exited).toBe("SIGKILL");

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
-import { checkTimeout } from "../commands.js";
+import { checkTimeout, toMs } from "../commands.js";
 import { InvalidArgumentError, mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
@@ -218,7 +218,7 @@ export class Client {
     if (f.status !== undefined) query = query.where("status", "=", f.status);
     if (f.parentRunId !== undefined) query = query.where("parent_run_id", "=", f.parentRunId);
     if (f.searchAttributes !== undefined) {
-      checkSearchAttributesArgument(f.searchAttributes);
+      checkArgument(() => checkSearchAttributes(f.searchAttributes));
       query = query.where(sql<boolean>`search_attributes @> ${JSON.stringify(f.searchAttributes)}::jsonb`);
     }
     if (f.cursor !== undefined) {
@@ -365,9 +365,10 @@ function summary(run: Selectable<WorkflowRunsTable>): RunSummary {
   };
 }
 
-function checkSearchAttributesArgument(attributes: unknown): void {
+/** Runs a check of a client argument; its TypeError or RangeError becomes InvalidArgumentError. */
+function checkArgument(check: () => void): void {
   try {
-    checkSearchAttributes(attributes);
+    check();
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -375,19 +376,16 @@ function checkSearchAttributesArgument(attributes: unknown): void {
 
 /** StartOptions as weft.start_workflow's p_options. */
 function startOptions(options: StartOptions): Record<string, unknown> {
-  try {
+  checkArgument(() => {
     checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
     checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
     if (options.searchAttributes !== undefined) checkSearchAttributes(options.searchAttributes);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-  const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.ceil(seconds * 1000));
+  });
   return {
     searchAttributes: options.searchAttributes,
     retryPolicy: options.retryPolicy?.toJSON(),
-    executionTimeoutMs: ms(options.executionTimeoutSeconds),
-    runTimeoutMs: ms(options.runTimeoutSeconds),
+    executionTimeoutMs: toMs(options.executionTimeoutSeconds),
+    runTimeoutMs: toMs(options.runTimeoutSeconds),
   };
 }
 

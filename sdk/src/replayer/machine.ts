@@ -9,6 +9,7 @@ import {
   ScheduleActivity,
   StartChildWorkflow,
   StartTimer,
+  toMs,
   UpsertSearchAttributes,
   WaitCondition,
   type WireCommand,
@@ -526,10 +527,6 @@ function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "Object"}`;
   return `a ${typeof value}`;
-}
-
-function toMs(seconds: number | undefined): number | null {
-  return seconds === undefined ? null : Math.ceil(seconds * 1000);
 }
 
 function withoutNulls(attributes: SearchAttributes): SearchAttributes {
