@@ -28,7 +28,10 @@ async function runDemo(options: DemoOptions = {}): Promise<OrderResult> {
   let worker: Worker | undefined;
   let client: Client | undefined;
   try {
-    await migrate(database.url, { onApply: (m) => print(`  applied migration ${m.id} (${m.name})`) });
+    await migrate(database.url, {
+      onApply: (m) => print(`  applied migration ${m.id} (${m.name})`),
+      onFunctions: (f) => print(f.applied ? `  applied SQL functions version ${f.version}` : `  kept newer SQL functions (version ${f.databaseVersion})`),
+    });
     print("  schema weft is up to date");
 
     step("starting a worker for task queue \"default\"");

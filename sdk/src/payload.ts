@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PayloadError } from "./errors.js";
 
-/** Mirrors weft.max_payload_bytes() in sql/migrations; change both together. */
+/** Mirrors weft.max_payload_bytes() in sql/functions/inputs.sql; change both together. */
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 
 const argsSchema = z.array(z.json());

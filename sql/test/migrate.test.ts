@@ -1,30 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadMigrations, migrate, MigrationChangedError, SchemaTooNewError } from "@weft/sql";
+import { loadFunctionSet, loadMigrations, migrate, MigrationChangedError, SchemaTooNewError } from "@weft/sql";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
+import { describeSchema } from "./support/schema.js";
 
 const SNAPSHOT = fileURLToPath(new URL("../schema.snapshot.txt", import.meta.url));
-
-/** The weft schema as text, from the catalogs, so it reads the same on PostgreSQL 15 and 18. */
-async function describeSchema(pool: pg.Pool): Promise<string> {
-  const columns = await pool.query<{ line: string }>(`
-    select format('table %s.%s %s %s%s%s', table_schema, table_name, column_name, data_type,
-                  case when is_nullable = 'NO' then ' not null' else '' end,
-                  coalesce(' default ' || column_default, '')) as line
-      from information_schema.columns where table_schema = 'weft'
-     order by table_name, ordinal_position`);
-  const indexes = await pool.query<{ line: string }>(
-    `select 'index ' || indexdef as line from pg_indexes where schemaname = 'weft' order by indexname`,
-  );
-  const functions = await pool.query<{ line: string }>(`
-    select format('function %s(%s) returns %s', p.proname, pg_get_function_identity_arguments(p.oid),
-                  pg_get_function_result(p.oid)) as line
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-     where n.nspname = 'weft' order by 1`);
-  return [...columns.rows, ...indexes.rows, ...functions.rows].map((r) => r.line).join("\n") + "\n";
-}
+const MANIFEST = fileURLToPath(new URL("../functions/version.json", import.meta.url));
+const UPDATE = Boolean(process.env.UPDATE_SCHEMA_SNAPSHOT);
 
 describe("migrate()", () => {
   let db: TestDatabase;
@@ -33,16 +16,55 @@ describe("migrate()", () => {
   });
   afterAll(async () => db?.drop());
 
-  it("matches the committed schema snapshot (run with UPDATE_SCHEMA_SNAPSHOT=1 after adding a migration)", async () => {
+  it("matches the committed schema snapshot, function bodies included (UPDATE_SCHEMA_SNAPSHOT=1 rewrites it)", async () => {
     const actual = await describeSchema(db.pool);
-    if (process.env.UPDATE_SCHEMA_SNAPSHOT) await writeFile(SNAPSHOT, actual);
+    if (UPDATE) await writeFile(SNAPSHOT, actual);
     expect(actual).toBe(await readFile(SNAPSHOT, "utf8"));
+  });
+
+  it("has a new function-set version for every change of sql/functions (UPDATE_SCHEMA_SNAPSHOT=1 bumps it)", async () => {
+    const set = await loadFunctionSet();
+    const manifest = JSON.parse(await readFile(MANIFEST, "utf8")) as { version: number; checksum: string };
+    if (UPDATE && manifest.checksum !== set.checksum) {
+      const bumped = { version: manifest.version + 1, checksum: set.checksum };
+      await writeFile(MANIFEST, JSON.stringify(bumped, null, 2) + "\n");
+      Object.assign(manifest, bumped);
+    }
+    expect(manifest.checksum, `sql/functions changed: bump "version" in sql/functions/version.json`).toBe(set.checksum);
   });
 
   it("is idempotent and safe to run from several processes at once", async () => {
     await Promise.all([migrate(db.url), migrate(db.url), migrate(db.url)]);
     const { rows } = await db.pool.query("select id from weft.migrations order by id");
     expect(rows.map((r) => r.id)).toEqual((await loadMigrations()).map((m) => m.id));
+  });
+
+  it("re-applies the functions when their content differs from the set in place", async () => {
+    await db.pool.query("create or replace function weft.max_payload_bytes() returns int language sql immutable as $$ select 1 $$");
+    await db.pool.query("update weft.function_set set checksum = 'edited'");
+    const outcomes: unknown[] = [];
+    await migrate(db.url, { onFunctions: (o) => outcomes.push(o) });
+    const { version } = await loadFunctionSet();
+    expect(outcomes).toEqual([{ applied: true, version, previousVersion: version }]);
+    const { rows } = await db.pool.query("select weft.max_payload_bytes() as n");
+    expect(rows[0].n).toBe(2 * 1024 * 1024);
+    await migrate(db.url, { onFunctions: (o) => outcomes.push(o) });
+    expect(outcomes).toHaveLength(1); // unchanged: nothing to do
+  });
+
+  it("never replaces newer functions with older ones (an old process during a rolling deploy)", async () => {
+    const { version, checksum } = await loadFunctionSet();
+    await db.pool.query("create or replace function weft.max_payload_bytes() returns int language sql immutable as $$ select 7 $$");
+    await db.pool.query("update weft.function_set set version = $1, checksum = 'from-a-newer-weft'", [version + 1]);
+    const outcomes: unknown[] = [];
+    await migrate(db.url, { onFunctions: (o) => outcomes.push(o) });
+    expect(outcomes).toEqual([{ applied: false, version, databaseVersion: version + 1 }]);
+    const { rows } = await db.pool.query("select weft.max_payload_bytes() as n");
+    expect(rows[0].n).toBe(7);
+    await db.pool.query("update weft.function_set set version = $1, checksum = 'older'", [version]);
+    await migrate(db.url);
+    expect((await db.pool.query("select weft.max_payload_bytes() as n")).rows[0].n).toBe(2 * 1024 * 1024);
+    expect((await db.pool.query("select checksum from weft.function_set")).rows[0].checksum).toBe(checksum);
   });
 
   it("refuses a database migrated by a newer weft", async () => {
@@ -74,6 +96,7 @@ describe("migrate()", () => {
       await migrate(url.toString());
       const { rows } = await fresh.pool.query("select count(*)::int as n from weft.migrations");
       expect(rows[0].n).toBe((await loadMigrations()).length);
+      expect(await describeSchema(fresh.pool)).toBe(await describeSchema(db.pool));
     } finally {
       await fresh.drop();
       await db.pool.query(`drop role ${role}`);

@@ -1,5 +1,5 @@
 // graphile-worker task identifiers and payloads weft uses. The SQL functions that enqueue
-// these jobs (sql/migrations/) must build the same names and fields.
+// these jobs (sql/functions/jobs.sql) must build the same names and fields.
 import { z } from "zod";
 
 export const taskIdentifiers = (taskQueue: string) => ({

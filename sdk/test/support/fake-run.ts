@@ -1,7 +1,7 @@
 // Plays the database's part in replayer tests: the inbox is moved into history as one
 // workflow task, the code is replayed, and the commands it yields are appended as events of
 // that same task. Mirrors weft.claim_workflow_task and weft.complete_workflow_task in
-// sql/migrations/ (the latest definitions); change them together.
+// sql/functions/; change them together.
 import {
   parseHistory,
   replay,

@@ -1,0 +1,99 @@
+// Upgrading a database that runs weft 0.1's schema (its two migrations, which then also held
+// the SQL functions) while runs are in flight: the upgraded schema equals a fresh install's,
+// and every run then finishes.
+import { readdir, readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
+import { runMigrations as runGraphileMigrations } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { ScheduleActivity, workflow, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
+import { loadMigrations, migrate, type FunctionsOutcome } from "@weft/sql";
+import { createTestDatabase } from "../../sql/test/support/database.js";
+import { describeSchema } from "../../sql/test/support/schema.js";
+import { useHarness, waitFor } from "./support/harness.js";
+
+const RELEASED = fileURLToPath(new URL("../../sql/test/fixtures/released-0.1/", import.meta.url));
+
+/** What weft 0.1's migrate() left behind: graphile-worker's schema, then 000001 and 000002. */
+async function installReleasedSchema(pool: import("pg").Pool, url: string): Promise<void> {
+  await pool.query("drop schema weft cascade; drop schema graphile_worker cascade");
+  await runGraphileMigrations({ connectionString: url });
+  await pool.query(`create schema weft; create table weft.migrations (
+    id int primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`);
+  for (const file of (await readdir(RELEASED)).sort()) {
+    const sql = await readFile(RELEASED + file, "utf8");
+    await pool.query(sql);
+    await pool.query("insert into weft.migrations (id, name, checksum) values ($1, $2, $3)", [
+      Number(file.slice(0, 6)),
+      file.slice(7, -4),
+      createHash("sha256").update(sql).digest("hex"),
+    ]);
+  }
+}
+
+@workflow.defn({ name: "upgrade-child" })
+class UpgradeChild {
+  released = false;
+  @workflow.signal("release")
+  onRelease() {
+    this.released = true;
+  }
+  *run(ctx: WorkflowContext): WorkflowGenerator {
+    yield ctx.waitCondition(() => this.released);
+    return "released";
+  }
+}
+
+/** Waits across the upgrade on an activity no worker serves yet, a child and an hour's timer. */
+@workflow.defn({ name: "upgrade-parent" })
+class UpgradeParent {
+  *run(ctx: WorkflowContext): WorkflowGenerator {
+    const [sum, child] = yield [
+      new ScheduleActivity("add", [1, 2], { queue: "later" }),
+      ctx.startChildWorkflow(UpgradeChild, [], { workflowId: `${ctx.info.workflowId}-child` }),
+      ctx.sleep(3600),
+    ];
+    return { sum, child };
+  }
+}
+
+describe("upgrade from weft 0.1's schema", () => {
+  const h = useHarness();
+
+  it("gives a fresh install's schema, and the runs in flight finish", async () => {
+    await installReleasedSchema(h.db.pool, h.db.url);
+    const before = await h.startWorker({ workflows: [UpgradeParent, UpgradeChild], activities: {} });
+    const ids = ["up-1", "up-2", "up-3"];
+    for (const workflowId of ids) await h.client.start(UpgradeParent, [], { workflowId });
+    for (const workflowId of ids) {
+      await waitFor(async () => {
+        const d = await h.client.describe(workflowId);
+        return d.pendingActivities.length === 1 && d.pendingTimers.length === 1 && d.pendingChildren.length === 1;
+      });
+    }
+    await h.stopWorker(before);
+
+    const outcomes: FunctionsOutcome[] = [];
+    await migrate(h.db.url, { onFunctions: (o) => outcomes.push(o) });
+    expect(outcomes).toEqual([expect.objectContaining({ applied: true, previousVersion: null })]);
+    const fresh = await createTestDatabase();
+    try {
+      expect(await describeSchema(h.db.pool)).toBe(await describeSchema(fresh.pool));
+    } finally {
+      await fresh.drop();
+    }
+    const { rows } = await h.db.pool.query("select id, checksum from weft.migrations order by id");
+    expect(rows).toEqual((await loadMigrations()).map((m) => ({ id: m.id, checksum: m.checksum })));
+
+    const after = [
+      await h.startWorker({ workflows: [UpgradeParent, UpgradeChild], activities: {} }),
+      await h.startWorker({ taskQueue: "later", workflows: [], activities: { add: (_ctx, a: number, b: number) => a + b } }),
+    ];
+    for (const workflowId of ids) await h.client.signal(`${workflowId}-child`, "release");
+    await h.db.pool.query("select weft.advance_clock($1)", [3600_000]);
+    for (const workflowId of ids) {
+      await expect(h.client.result(workflowId)).resolves.toEqual({ sum: 3, child: "released" });
+    }
+    for (const worker of after) await h.stopWorker(worker);
+  });
+});
