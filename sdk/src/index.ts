@@ -71,6 +71,6 @@ export type {
   WorkflowDescription,
   WorkflowHandle,
 } from "./client/client.js";
-export type { RunStatus } from "./client/db.js";
+export type { RunStatus } from "./run-status.js";
 export { encodeArgs, MAX_PAYLOAD_BYTES } from "./payload.js";
 export { handleConnectionErrors } from "./pool.js";

@@ -9,7 +9,8 @@ import { handleConnectionErrors } from "../pool.js";
 import type { ChildWorkflowRetryPolicy } from "../retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
-import type { RunStatus, WeftDatabase, WorkflowRunsTable } from "./db.js";
+import type { DB as WeftDatabase, WeftWorkflowRuns } from "./db-schema.js";
+import type { RunStatus } from "../run-status.js";
 import { decodeCursor, encodeCursor, listFilterSchema } from "./list-filter.js";
 import type { RunState } from "./close-listener.js";
 import { CloseListener } from "./close-listener.js";
@@ -349,7 +350,7 @@ export class Client {
   }
 }
 
-function summary(run: Selectable<WorkflowRunsTable>): RunSummary {
+function summary(run: Selectable<WeftWorkflowRuns>): RunSummary {
   return {
     workflowId: run.workflow_id,
     runId: run.run_id,

@@ -2,12 +2,13 @@
 // parameters; this is about clear errors, not escaping.
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors.js";
+import { runStatusSchema } from "../run-status.js";
 import { searchAttributeValueSchema } from "../search-attributes.js";
 
 export const listFilterSchema = z.strictObject({
   workflowType: z.string().optional(),
   workflowId: z.string().optional(),
-  status: z.enum(["running", "completed", "failed", "continued_as_new", "terminated", "timed_out"]).optional(),
+  status: runStatusSchema.optional(),
   searchAttributes: z.record(z.string(), searchAttributeValueSchema).optional(),
   parentRunId: z.uuid().optional(),
   limit: z.number().int().min(1).max(1000).default(100),
