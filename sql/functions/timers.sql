@@ -2,19 +2,26 @@
 -- Code, not history: migrate() re-applies sql/functions/ when it changes (README there).
 
 -- A timer came due: the first worker to take its row delivers 'TimerFired' (weft.deliver's
--- answer); a timer already fired, being fired, or dropped answers {"gone": true}.
+-- answer). A timer already fired, being fired, or dropped answers {"gone": true}; one not yet
+-- due (a worker's clock ahead of the database's, or a caller that is wrong) stays, answering
+-- {"dueInMs": n}: a timer never fires early, whoever asks.
 create or replace function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null,
     p_after_event_id int default 0) returns jsonb
 language plpgsql as $$
+declare
+  v_due_at timestamptz;
 begin
   -- SKIP LOCKED: a timer another transaction is firing counts as gone (were that one to roll
   -- back, the row stays for the next poll); waiting for it could deadlock two batches.
-  delete from weft.timers where (run_id, timer_id) in (
-    select run_id, timer_id from weft.timers
-     where run_id = p_run_id and timer_id = p_timer_id for update skip locked);
+  select due_at into v_due_at from weft.timers
+   where run_id = p_run_id and timer_id = p_timer_id for update skip locked;
   if not found then
     return '{"gone": true}';
   end if;
+  if v_due_at > clock_timestamp() then
+    return jsonb_build_object('dueInMs', ceil(extract(epoch from v_due_at - clock_timestamp()) * 1000)::bigint);
+  end if;
+  delete from weft.timers where run_id = p_run_id and timer_id = p_timer_id;
   return weft.deliver(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id),
     p_inline_queue, p_after_event_id);
 end $$;
