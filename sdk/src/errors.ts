@@ -57,7 +57,10 @@ const BY_SQLSTATE: Record<string, new (message: string, options?: { cause?: unkn
   WF003: PayloadError,
   WF004: WorkflowNotFoundError,
   WF005: StaleWorkflowTaskError,
+  WF006: InvalidArgumentError,
   "22P02": PayloadError, // invalid_text_representation: text that is not JSON cast to jsonb
+  "22P05": PayloadError, // untranslatable_character: \u0000 in JSON, which jsonb cannot hold
+  "22021": InvalidArgumentError, // character_not_in_repertoire: a NUL byte in a text argument
 };
 
 /**

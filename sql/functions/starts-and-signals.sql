@@ -28,6 +28,9 @@ declare
     + make_interval(secs => (coalesce((o->>'startDelayMs')::float8, 0) + v_run_timeout_ms) / 1000.0));
   v_started jsonb;
 begin
+  perform weft.check_name(p_workflow_type, 'workflow type');
+  perform weft.check_name(v_workflow_id, 'workflow id');
+  perform weft.check_name(p_task_queue, 'task queue');
   if not exists (select 1 from weft.workflow_types
                  where task_queue = p_task_queue and workflow_type = p_workflow_type) then
     raise exception 'unknown workflow type "%" on task queue "%"', p_workflow_type, p_task_queue
@@ -94,7 +97,7 @@ begin
 end $$;
 
 -- Starts several workflows in one transaction (one commit for many starts: how the client
--- sends concurrent start calls). Each start stands alone: a refused one (WF001-WF004, or
+-- sends concurrent start calls). Each start stands alone: a refused one (WF001-WF006, or
 -- arguments that are not JSON) reports its error in its slot and leaves the others be.
 -- Input: [{"workflowType", "args", "workflowId", "taskQueue", "options"}]; output, in order:
 -- [{"runId"} | {"error": {"code", "message", "hint"}}].
@@ -118,7 +121,7 @@ begin
       v_out := v_out || jsonb_build_object('runId', v_run_id);
       v_jobs := v_jobs || row('weft/workflow/' || v_queue, json_build_object('r', v_run_id),
         null, null, weft.workflow_task_max_attempts(), null, null, null)::graphile_worker.job_spec;
-    exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004'
+    exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004' or sqlstate 'WF006'
                    or invalid_text_representation or invalid_datetime_format then
       get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
                               v_hint = pg_exception_hint;
@@ -169,6 +172,8 @@ language plpgsql as $$
 declare
   v_run weft.workflow_runs;
 begin
+  perform weft.check_name(p_workflow_id, 'workflow id');
+  perform weft.check_name(p_signal_name, 'signal name');
   perform weft.check_args(p_args, 'signal arguments');
   -- The lock waits out a workflow task holding the run, so a run never closes with a signal
   -- accepted but unseen: the signal either lands before the task or follows to the next run.
@@ -184,8 +189,12 @@ create or replace function weft.terminate_workflow(p_workflow_id text, p_reason 
     p_run_id uuid default null) returns uuid
 language plpgsql as $$
 declare
-  v_run weft.workflow_runs := weft.lock_open_run(p_workflow_id, p_run_id);
+  v_reason text := coalesce(p_reason, 'terminated');
+  v_run weft.workflow_runs;
 begin
-  perform weft.terminate_run(v_run, coalesce(p_reason, 'terminated'), coalesce(p_reason, 'terminated'));
+  perform weft.check_name(p_workflow_id, 'workflow id');
+  perform weft.check_text(v_reason, 'termination reason', 4096);
+  v_run := weft.lock_open_run(p_workflow_id, p_run_id);
+  perform weft.terminate_run(v_run, v_reason, v_reason);
   return v_run.run_id;
 end $$;

@@ -76,14 +76,16 @@ begin
         'retryPolicy', p_cmd->'retryPolicy', 'runTimeoutMs', p_cmd->'runTimeoutMs',
         'executionTimeoutMs', p_cmd->'executionTimeoutMs'));
     perform weft.enqueue_workflow_task(v_child, p_cmd->>'taskQueue');
-  exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or invalid_text_representation then
+  exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF006'
+                 or invalid_text_representation then
     get stacked diagnostics v_code = returned_sqlstate, v_message = message_text;
     perform weft.add_to_inbox(p_run.run_id, 'ChildWorkflowFailed', jsonb_build_object(
       'childId', (p_cmd->>'childId')::int, 'workflowType', p_cmd->>'workflowType',
       'workflowId', p_cmd->>'workflowId', 'runId', null,
       'failure', jsonb_build_object('name', 'ApplicationFailure', 'nonRetryable', true,
         'type', case v_code when 'WF001' then 'UnknownWorkflowType'
-                            when 'WF002' then 'WorkflowAlreadyRunning' else 'PayloadError' end,
+                            when 'WF002' then 'WorkflowAlreadyRunning'
+                            when 'WF006' then 'InvalidArgument' else 'PayloadError' end,
         'message', 'the child workflow could not start: ' || v_message)));
   end;
   return v_attrs || jsonb_build_object('runId', v_child);
@@ -135,7 +137,7 @@ begin
         retry_policy, start_to_close_ms, schedule_to_start_ms, schedule_to_close_ms, heartbeat_ms,
         claimed_by)
       values (p_run_id, (v_cmd->>'activityId')::int, v_cmd->>'activityType', v_cmd->>'queue',
-        v_cmd->'args', v_cmd->'retryPolicy', (v_cmd->>'startToCloseMs')::int,
+        v_cmd->'args', weft.retry_policy(v_cmd->'retryPolicy'), (v_cmd->>'startToCloseMs')::int,
         (v_cmd->>'scheduleToStartMs')::int, (v_cmd->>'scheduleToCloseMs')::int,
         (v_cmd->>'heartbeatMs')::int,
         case when v_eager is null and v_cmd->>'queue' = p_eager_queue

@@ -155,7 +155,7 @@ describe("workflow retry policy and timeouts", () => {
         { workflowType: "approval", args: [], workflowId: "fine" },
       ])],
     );
-    expect(rows[0]!.answers[0]).toMatchObject({ error: { code: "WF003" } });
+    expect(rows[0]!.answers[0]).toMatchObject({ error: { code: "WF006" } });
     expect(rows[0]!.answers[1]).toHaveProperty("runId");
     await h.client.terminate("fine");
     await h.stopWorker(worker);
