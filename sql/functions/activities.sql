@@ -129,7 +129,7 @@ create or replace function weft.timeout_activity(p_run_id uuid, p_activity_id in
 language plpgsql as $$
 declare
   a weft.activity_executions;
-  v_ms int;
+  v_ms bigint;
 begin
   select * into a from weft.activity_executions
    where run_id = p_run_id and activity_id = p_activity_id and status in ('scheduled', 'started')

@@ -89,21 +89,22 @@ begin
   end loop;
 end $$;
 
--- A timeout option in ms (null when absent): a positive number up to ten years.
-create or replace function weft.timeout_option(p_options jsonb, p_key text) returns bigint
+-- A timeout in ms (null when absent): a number between 1 ms and ten years, rounded up.
+create or replace function weft.timeout_ms(p_value jsonb, p_what text) returns bigint
 language plpgsql immutable as $$
-declare
-  v jsonb := p_options->p_key;
 begin
-  if v is null or jsonb_typeof(v) = 'null' then
+  if p_value is null or jsonb_typeof(p_value) = 'null' then
     return null;
   end if;
-  if jsonb_typeof(v) <> 'number' or v::text::numeric <= 0 or v::text::numeric > 315360000000 then
-    raise exception '% must be a number of milliseconds between 1 and ten years, got %', p_key, left(v::text, 80)
-      using errcode = 'WF006';
-  end if;
-  return ceil(v::text::numeric)::bigint;
+  perform weft.check_number(p_value, p_what || ' (ms)', 1, 315360000000, false);
+  return ceil((p_value #>> '{}')::numeric)::bigint;
 end $$;
+
+-- A timeout among a start's options, by its key (runTimeoutMs, executionTimeoutMs).
+create or replace function weft.timeout_option(p_options jsonb, p_key text) returns bigint
+language sql immutable as $$
+  select weft.timeout_ms(p_options->p_key, p_key);
+$$;
 
 -- A retry policy as snapped onto a run or an activity: the seed's defaults under what the
 -- caller gave, each field checked, so that no later retry can fail on it. maxAttempts of 0

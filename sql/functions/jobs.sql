@@ -51,7 +51,7 @@ begin
 end $$;
 
 create or replace function weft.enqueue_activity_timeout(p_run_id uuid, p_activity_id int, p_attempt int,
-    p_kind text, p_after_ms int) returns void
+    p_kind text, p_after_ms bigint) returns void
 language sql as $$
   select graphile_worker.add_job('weft/timeout',
     json_build_object('r', p_run_id, 'a', p_activity_id, 'n', p_attempt, 'k', p_kind),

@@ -137,9 +137,11 @@ begin
         retry_policy, start_to_close_ms, schedule_to_start_ms, schedule_to_close_ms, heartbeat_ms,
         claimed_by)
       values (p_run_id, (v_cmd->>'activityId')::int, v_cmd->>'activityType', v_cmd->>'queue',
-        v_cmd->'args', weft.retry_policy(v_cmd->'retryPolicy'), (v_cmd->>'startToCloseMs')::int,
-        (v_cmd->>'scheduleToStartMs')::int, (v_cmd->>'scheduleToCloseMs')::int,
-        (v_cmd->>'heartbeatMs')::int,
+        v_cmd->'args', weft.retry_policy(v_cmd->'retryPolicy'),
+        weft.timeout_ms(v_cmd->'startToCloseMs', 'activity startToClose timeout'),
+        weft.timeout_ms(v_cmd->'scheduleToStartMs', 'activity scheduleToStart timeout'),
+        weft.timeout_ms(v_cmd->'scheduleToCloseMs', 'activity scheduleToClose timeout'),
+        weft.timeout_ms(v_cmd->'heartbeatMs', 'activity heartbeat timeout'),
         case when v_eager is null and v_cmd->>'queue' = p_eager_queue
                   and v_cmd->>'activityType' = any(p_eager_types) then p_eager_worker end)
       returning * into a;
@@ -149,20 +151,19 @@ begin
         v_jobs := v_jobs || row('weft/activity/' || a.queue, weft.activity_job(a, 1),
           null, null, 25, null, null, null)::graphile_worker.job_spec;
       end if;
-      if v_cmd->>'scheduleToStartMs' is not null then
-        perform weft.enqueue_activity_timeout(p_run_id, (v_cmd->>'activityId')::int, 1,
-          'scheduleToStart', (v_cmd->>'scheduleToStartMs')::int);
+      if a.schedule_to_start_ms is not null then
+        perform weft.enqueue_activity_timeout(p_run_id, a.activity_id, 1, 'scheduleToStart', a.schedule_to_start_ms);
       end if;
-      if v_cmd->>'scheduleToCloseMs' is not null then
-        perform weft.enqueue_activity_timeout(p_run_id, (v_cmd->>'activityId')::int, 1,
-          'scheduleToClose', (v_cmd->>'scheduleToCloseMs')::int);
+      if a.schedule_to_close_ms is not null then
+        perform weft.enqueue_activity_timeout(p_run_id, a.activity_id, 1, 'scheduleToClose', a.schedule_to_close_ms);
       end if;
     when 'StartTimer' then
       -- A timer counts from the arrival of what the workflow reacted to (the task's newest
       -- incoming event), so a backlog of workflow tasks does not stretch it.
-      v_fire_at := coalesce(v_fire_from, weft.now()) + make_interval(secs => (v_cmd->>'seconds')::int);
+      perform weft.check_number(v_cmd->'seconds', 'timer seconds', 0, 315360000, true);
+      v_fire_at := coalesce(v_fire_from, weft.now()) + make_interval(secs => (v_cmd->>'seconds')::float8);
       perform weft.append_event(v_run, v_event_id, 'TimerStarted', jsonb_build_object(
-        'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::int, 'fireAt', v_fire_at));
+        'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::bigint, 'fireAt', v_fire_at));
       -- due_at is on the real clock; weft.now() may be ahead of it in tests
       insert into weft.timers (run_id, timer_id, task_queue, due_at)
       values (p_run_id, v_cmd->>'timerId', v_run.task_queue, v_fire_at - (weft.now() - now()));

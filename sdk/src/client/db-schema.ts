@@ -35,16 +35,16 @@ export interface WeftActivityExecutions {
   closed_at: Timestamp | null;
   heartbeat_at: Timestamp | null;
   heartbeat_details: Json | null;
-  heartbeat_ms: number | null;
+  heartbeat_ms: Int8 | null;
   input: Json;
   last_failure: Json | null;
   queue: string;
   retry_policy: Json;
   run_id: string;
-  schedule_to_close_ms: number | null;
-  schedule_to_start_ms: number | null;
+  schedule_to_close_ms: Int8 | null;
+  schedule_to_start_ms: Int8 | null;
   scheduled_at: Generated<Timestamp>;
-  start_to_close_ms: number | null;
+  start_to_close_ms: Int8 | null;
   started_at: Timestamp | null;
   status: ColumnType<ActivityStatus, ActivityStatus | undefined, ActivityStatus>;
 }
