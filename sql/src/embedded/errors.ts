@@ -56,8 +56,6 @@ export function explainOutput(output: string, context: FailureContext): Embedded
   }
   const lock = /Is another postmaster \(PID (\d+)\) running/.exec(output);
   if (lock) return inUse(Number(lock[1]), dataDir, undefined);
-  const version = /initialized by PostgreSQL version (\d+), which is not compatible with this version (\d+)/.exec(output);
-  if (version) return versionMismatch(dataDir, version[1]!, version[2]!);
   if (/pre-existing shared memory block .* is still in use/.test(output)) {
     return new EmbeddedPostgresError(
       "stale-processes",
@@ -105,11 +103,15 @@ export function explainSystemError(error: unknown, what: string, context: Failur
   const detail = `${what}: ${(error as Error).message}`;
   if (code === "ENOSPC") return diskFull(context.dataDir, { cause: error });
   if (code === "EACCES" || code === "EPERM") {
-    const who = context.osUser ? `user ${context.osUser}, which PostgreSQL runs as when weft runs as root` : "this user";
+    const { osUser } = context;
     return new EmbeddedPostgresError(
       "permission",
-      `${who} is not allowed to: ${detail}`,
-      `check that the directory can be entered and is not mounted noexec, ${USE_YOUR_OWN}`,
+      osUser
+        ? `user ${osUser}, which PostgreSQL runs as when weft runs as root, may not ${what} (${code})`
+        : `this user may not ${what} (${code})`,
+      osUser
+        ? `is it on a noexec mount, or in a directory ${osUser} cannot enter? Pass another relocationDir, ${USE_YOUR_OWN}`
+        : `check the permissions of that path, ${USE_YOUR_OWN}`,
       { cause: error },
     );
   }
@@ -142,11 +144,12 @@ export function inUse(pid: number, dataDir: string, ownerPid: number | undefined
   );
 }
 
-export function versionMismatch(dataDir: string, dataMajor: string, serverMajor: string): EmbeddedPostgresError {
+/** `shownAs` names the data directory; removing `pointer` (the path the user gave) starts afresh. */
+export function versionMismatch(shownAs: string, pointer: string, dataMajor: string, serverMajor: string): EmbeddedPostgresError {
   return new EmbeddedPostgresError(
     "version-mismatch",
-    `${dataDir} holds data of PostgreSQL ${dataMajor}, but the embedded PostgreSQL is version ${serverMajor}`,
-    `remove ${dataDir} to start afresh (its data is lost), ${USE_YOUR_OWN} (a PostgreSQL ${dataMajor} can open it)`,
+    `${shownAs} holds data of PostgreSQL ${dataMajor}, but the embedded PostgreSQL is version ${serverMajor}`,
+    `remove ${pointer} to start afresh (its data is lost), ${USE_YOUR_OWN}`,
   );
 }
 

@@ -73,7 +73,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     log(`initialising embedded PostgreSQL ${major} in ${shownAs}`);
     await initialise(binaries, dataDir, user, secretsDir, context);
   } else if (dataMajor !== major) {
-    throw versionMismatch(shownAs, dataMajor, major);
+    throw versionMismatch(shownAs, pointer, dataMajor, major);
   }
   await clearLeftovers(dataDir, shownAs, log);
   const { server, port } = await start(binaries, dataDir, user, options.port, context, log);

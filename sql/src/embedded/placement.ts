@@ -31,7 +31,7 @@ export async function placeAsRoot(
   found: Binaries,
   log: (line: string) => void,
 ): Promise<RootPlacement> {
-  const context: FailureContext = { dataDir: pointer, osUser: user.name };
+  const context: FailureContext = { dataDir: pointer }; // what fails here, root does itself
   try {
     await prepareBase(base);
     const binaries = await relocateBinaries(found, base, context);
