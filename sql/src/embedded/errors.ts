@@ -34,7 +34,7 @@ export class EmbeddedPostgresError extends Error {
 
 /** What a message about a failed initdb or postgres run refers to. */
 export interface FailureContext {
-  /** The data directory as the user knows it (the pointer `.weft/postgres` when relocated). */
+  /** The data directory as the user knows it; when relocated, `.weft/postgres (-> <target>)`. */
   readonly dataDir: string;
   readonly port?: number;
   /** The OS user PostgreSQL runs as, when weft runs as root. */
