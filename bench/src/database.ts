@@ -1,5 +1,5 @@
 import pg from "pg";
-import { databaseUrlFor, openDatabase, type Database } from "@weft/sql";
+import { databaseUrlFor, EmbeddedPostgresError, openDatabase, type Database } from "@weft/sql";
 
 /**
  * The PostgreSQL server both peers run on, seen through an admin connection to its `postgres`
@@ -67,4 +67,10 @@ export class Server {
     await this.admin.end();
     await this.database.stop();
   }
+}
+
+/** A failed start of the embedded server as its one line (it says what to do), anything else with its stack. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof EmbeddedPostgresError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

@@ -3,7 +3,7 @@
 // stdout, progress and the closing table to stderr.
 import os from "node:os";
 import { parseConfig, type BenchConfig } from "./config.js";
-import { Server } from "./database.js";
+import { describeFailure, Server } from "./database.js";
 import { Progress } from "./progress.js";
 import { emit, failedRecord, type BenchRecord } from "./record.js";
 import { renderTable } from "./report.js";
@@ -74,7 +74,7 @@ main().then(
     process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`bench failed: ${describeFailure(error)}\n`);
     process.exit(2);
   },
 );

@@ -4,7 +4,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import { Client, type Logger } from "@weft/sdk";
-import { migrate, openDatabase, type Database } from "@weft/sql";
+import { EmbeddedPostgresError, migrate, openDatabase, type Database } from "@weft/sql";
 import { Worker } from "@weft/worker";
 import { OrderWorkflow, orderActivities, ShippingWorkflow, type Order, type OrderResult } from "./order-workflow.js";
 
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error("demo failed:", error);
+  // A startup failure of the embedded PostgreSQL is one line that says what to do.
+  console.error("demo failed:", error instanceof EmbeddedPostgresError ? error.message : error);
   process.exitCode = 1;
 });

@@ -4,5 +4,7 @@ export { loadMigrations, MigrationChangedError, SchemaTooNewError } from "./migr
 export type { Migration } from "./migrations.js";
 export { loadFunctionSet } from "./functions.js";
 export type { FunctionSet } from "./functions.js";
-export { openDatabase, databaseUrlFor } from "./embedded.js";
-export type { Database, OpenDatabaseOptions } from "./embedded.js";
+export { openDatabase, databaseUrlFor } from "./embedded/open-database.js";
+export type { Database, OpenDatabaseOptions } from "./embedded/open-database.js";
+export { EmbeddedPostgresError } from "./embedded/errors.js";
+export type { EmbeddedPostgresFailure } from "./embedded/errors.js";

@@ -6,7 +6,7 @@
 import pg from "pg";
 import { Client } from "@weft/sdk";
 import { migrate } from "@weft/sql";
-import { Server } from "../database.js";
+import { describeFailure, Server } from "../database.js";
 import { checkRound } from "./checks.js";
 import { parseConfig, type SoakConfig } from "./config.js";
 import { runRound, type RoundLoad } from "./round.js";
@@ -99,7 +99,7 @@ main().then(
     process.exit(code);
   },
   (error: unknown) => {
-    log(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(`soak failed: ${describeFailure(error)}`);
     process.exit(2);
   },
 );

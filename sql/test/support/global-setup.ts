@@ -2,7 +2,7 @@
 // every test file clones (createTestDatabase), so files never share state.
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { databaseUrlFor, migrate, openDatabase } from "@weft/sql";
+import { databaseUrlFor, EmbeddedPostgresError, migrate, openDatabase, type Database } from "@weft/sql";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -12,10 +12,18 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const database = await openDatabase({
-    databaseUrl: process.env.DATABASE_URL,
-    onProgress: (line) => console.log(`[test setup] ${line}`),
-  });
+  let database: Database;
+  try {
+    database = await openDatabase({
+      databaseUrl: process.env.DATABASE_URL,
+      onProgress: (line) => console.log(`[test setup] ${line}`),
+    });
+  } catch (error) {
+    if (!(error instanceof EmbeddedPostgresError)) throw error;
+    // Its message says what to do; vitest would bury it under a stack and a code frame.
+    console.error(`[test setup] ${error.message}`);
+    process.exit(1);
+  }
   const template = `weft_template_${process.pid}`;
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
