@@ -42,12 +42,14 @@ export {
   InvalidArgumentError,
   NonDeterminismError,
   PayloadError,
+  ResultTimeoutError,
   StaleWorkflowTaskError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowTaskError,
   isInfrastructureError,
   mapDatabaseError,
 } from "./errors.js";
@@ -55,7 +57,7 @@ export { historyEventSchema, parseHistory } from "./history.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
 export { replay, continueReplay } from "./replayer/replay.js";
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
-export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
+export { WorkflowMachine } from "./replayer/machine.js";
 export { Client } from "./client/client.js";
 export { closeListeningConnection } from "./client/close-listener.js";
 export type {
@@ -65,6 +67,7 @@ export type {
   PendingActivity,
   PendingChild,
   PendingTimer,
+  ResultOptions,
   RunRef,
   RunSummary,
   StartOptions,

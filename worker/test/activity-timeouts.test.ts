@@ -32,7 +32,7 @@ describe("activity timeouts", () => {
       },
     });
     const handle = await h.client.start(OneActivity, ["slow", [], { startToCloseTimeout: 0.3, retryPolicy: fast }]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe("attempt 2");
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe("attempt 2");
     expect(aborted).toEqual([true]);
     await h.stopWorker(worker);
   });
@@ -47,7 +47,7 @@ describe("activity timeouts", () => {
       [],
       { startToCloseTimeout: 0.2, retryPolicy: { ...fast, maxAttempts: 2 } },
     ]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect(failure.attempt).toBe(2);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("startToClose");
@@ -74,7 +74,7 @@ describe("activity timeouts", () => {
       },
     });
     const handle = await h.client.start(OneActivity, ["progress", [], { heartbeatTimeout: 0.4, retryPolicy: fast }]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe("resumed");
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe("resumed");
     expect(seen).toEqual([undefined, { done: 8 }]);
     await h.stopWorker(worker);
   });
@@ -82,7 +82,7 @@ describe("activity timeouts", () => {
   it("schedule-to-start fails the activity when no worker picks it up in time", async () => {
     const worker = await h.startWorker({ workflows: [OneActivity] });
     const handle = await h.client.start(OneActivity, ["nobody", [], { queue: "unserved", scheduleToStartTimeout: 0.3 }]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToStart");
     expect(failure.attempt).toBe(1);
     await h.stopWorker(worker);
@@ -104,7 +104,7 @@ describe("activity timeouts", () => {
       [],
       { scheduleToCloseTimeout: 0.8, retryPolicy: { initialIntervalSeconds: 0.1, backoffCoefficient: 1, maxAttempts: 0 } },
     ]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToClose");
     expect(attempts).toBeGreaterThan(1);
     await h.stopWorker(worker);

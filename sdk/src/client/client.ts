@@ -1,11 +1,17 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
 import { checkTimeout, toMs } from "../commands.js";
-import { InvalidArgumentError, mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
+import {
+  InvalidArgumentError,
+  mapDatabaseError,
+  ResultTimeoutError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+} from "../errors.js";
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
-import { handleConnectionErrors } from "../pool.js";
+import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
 import type { ChildWorkflowRetryPolicy } from "../retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
@@ -35,6 +41,11 @@ export interface StartOptions {
   executionTimeoutSeconds?: number;
   /** Longest one run may take. Seconds. */
   runTimeoutSeconds?: number;
+}
+
+export interface ResultOptions {
+  /** Give up waiting after this long with ResultTimeoutError (the run goes on). Default: wait for ever. */
+  timeoutSeconds?: number;
 }
 
 export interface WorkflowHandle {
@@ -144,6 +155,7 @@ export class Client {
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     if (this.ownsPool) handleConnectionErrors(this.pool);
+    else markConnectionFailures(this.pool); // result() waits through a restart on a shared pool too
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
     this.starts = startBatcher(this.pool);
@@ -188,12 +200,14 @@ export class Client {
    * (failed, terminated, timed out). Follows continue-as-new and retries to the last run.
    * Woken by NOTIFY from the closing transaction, not by polling.
    */
-  async result<T = unknown>(ref: RunRef, options: { timeoutMs?: number } = {}): Promise<T> {
+  async result<T = unknown>(ref: RunRef, options: ResultOptions = {}): Promise<T> {
     const run = await this.findRun(ref);
-    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    const { timeoutSeconds } = options;
+    const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
     for (let runId = run.run_id; ; ) {
       const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
       const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left);
+      if (!closed) throw new ResultTimeoutError(runId, timeoutSeconds!);
       if (closed.next_run_id) {
         runId = closed.next_run_id;
         continue;

@@ -14,7 +14,7 @@ import {
   WaitCondition,
   type WireCommand,
 } from "../commands.js";
-import { NonDeterminismError } from "../errors.js";
+import { NonDeterminismError, WorkflowTaskError } from "../errors.js";
 import { ActivityFailure, ChildWorkflowFailure, deserializeFailure, serializeFailure } from "../failures.js";
 import type { SearchAttributes } from "../search-attributes.js";
 import { isCommandEvent, type EventOf, type HistoryEvent } from "../history.js";
@@ -35,11 +35,6 @@ type Slot =
 interface Waiting {
   readonly slots: Slot[];
   readonly parallel: boolean;
-}
-
-/** A workflow code error that is not the workflow's own failure: it fails the workflow task. */
-export class WorkflowTaskError extends Error {
-  override readonly name = "WorkflowTaskError";
 }
 
 export class WorkflowMachine implements Recorder {
