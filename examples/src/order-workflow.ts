@@ -39,7 +39,7 @@ const retryPolicy = new ActivityRetryPolicy({
   maximumIntervalSeconds: 10,
   nonRetryableErrorTypes: ["CardDeclined"],
 });
-const activityOptions = { retryPolicy, startToCloseTimeout: 10 };
+const activityOptions = { retryPolicy, startToCloseTimeoutSeconds: 10 };
 
 /** Shipping as a workflow of its own, started by the order: book a carrier, print the label. */
 @workflow.defn({ name: "shipping" })

@@ -2,22 +2,23 @@
 // them in parallel and get an array of results back. Each has a stable `kind`; the replayer
 // checks recorded commands against new ones by kind and identity (replayer/machine.ts).
 import type { SerializedFailure } from "./failures.js";
+import { checkOptions, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
 import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
 
 export interface ScheduleActivityOptions {
   /** Task queue of the workers that run it. Default: the workflow's task queue. */
-  queue?: string;
+  taskQueue?: string;
   retryPolicy?: ActivityRetryPolicy;
-  /** Longest one attempt may run; it is then retried per the policy. Seconds. */
-  startToCloseTimeout?: number;
-  /** Longest an attempt may wait for a worker; the activity then fails. Seconds. */
-  scheduleToStartTimeout?: number;
-  /** Longest the activity may take over all attempts; it then fails. Seconds. */
-  scheduleToCloseTimeout?: number;
-  /** An attempt that does not heartbeat this often is timed out and retried. Seconds. */
-  heartbeatTimeout?: number;
+  /** Longest one attempt may run; it is then retried per the policy. */
+  startToCloseTimeoutSeconds?: number;
+  /** Longest an attempt may wait for a worker; the activity then fails. */
+  scheduleToStartTimeoutSeconds?: number;
+  /** Longest the activity may take over all attempts; it then fails. */
+  scheduleToCloseTimeoutSeconds?: number;
+  /** An attempt that does not heartbeat this often is timed out and retried. */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export class ScheduleActivity {
@@ -26,8 +27,9 @@ export class ScheduleActivity {
   constructor(
     readonly activityType: string,
     readonly args: readonly unknown[] = [],
-    readonly options: Omit<ScheduleActivityOptions, "retryPolicy"> & { retryPolicy?: ActivityRetryPolicy } = {},
+    readonly options: ScheduleActivityOptions = {},
   ) {
+    checkOptions(scheduleActivityOptionsSchema, options, `options of activity "${activityType}"`);
     this.retryPolicy = options.retryPolicy ?? new ActivityRetryPolicy();
   }
 }
@@ -97,9 +99,9 @@ export interface StartChildWorkflowOptions {
   parentClosePolicy?: ParentClosePolicy;
   /** Without one, a child that fails is not run again. */
   retryPolicy?: ChildWorkflowRetryPolicy;
-  /** Longest the child may take over all its runs (retries, continue-as-new). Seconds. */
+  /** Longest the child may take over all its runs (retries, continue-as-new). */
   executionTimeoutSeconds?: number;
-  /** Longest one run of the child may take. Seconds. */
+  /** Longest one run of the child may take. */
   runTimeoutSeconds?: number;
 }
 
@@ -116,8 +118,7 @@ export class StartChildWorkflow {
     readonly options: StartChildWorkflowOptions = {},
   ) {
     this.workflowType = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
-    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
-    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
+    checkOptions(startChildWorkflowOptionsSchema, options, `options of child workflow "${this.workflowType}"`);
   }
 }
 
@@ -166,18 +167,6 @@ export class UpsertSearchAttributes {
   }
 }
 
-/** Seconds as the whole milliseconds the SQL API takes (rounded up); absent is null. */
-export function toMs(seconds: number | undefined): number | null {
-  return seconds === undefined ? null : Math.ceil(seconds * 1000);
-}
-
-/** Workflow timeouts: up to ten years (weft.timeout_option enforces the same in SQL). */
-export function checkTimeout(seconds: number | undefined, name: string): void {
-  if (seconds !== undefined && !(seconds > 0 && seconds <= 10 * 365 * 24 * 3600)) {
-    throw new RangeError(`${name} must be a number of seconds between 0 and ten years, got ${seconds}`);
-  }
-}
-
 export type Command =
   | ScheduleActivity
   | StartTimer
@@ -190,7 +179,7 @@ export type Command =
   | RecordVersionMarker
   | UpsertSearchAttributes;
 
-/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled). */
+/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled); built in wire.ts. */
 export interface WireChildStart {
   childId: number;
   workflowType: string;
@@ -203,7 +192,7 @@ export interface WireChildStart {
   runTimeoutMs: number | null;
 }
 
-/** Commands as the SQL API receives them (weft.complete_workflow_task). */
+/** Commands as the SQL API receives them (weft.complete_workflow_task); built in wire.ts. */
 export type WireCommand =
   | {
       kind: "ScheduleActivity";

@@ -23,7 +23,7 @@ export type {
   WireChildStart,
   WireCommand,
 } from "./commands.js";
-export { ActivityRetryPolicy, ChildWorkflowRetryPolicy } from "./retry-policy.js";
+export { ActivityRetryPolicy, ChildWorkflowRetryPolicy, WorkflowRetryPolicy } from "./retry-policy.js";
 export type { RetryPolicyOptions } from "./retry-policy.js";
 export { checkSearchAttributes } from "./search-attributes.js";
 export type { SearchAttributes, SearchAttributeValue } from "./search-attributes.js";

@@ -8,6 +8,7 @@ import * as sdk from "@weft/sdk";
 import {
   Client,
   handleConnectionErrors,
+  InvalidArgumentError,
   isInfrastructureError,
   ResultTimeoutError,
   WeftError,
@@ -106,7 +107,7 @@ describe("a connection lost mid-query", () => {
   });
 });
 
-describe("Client.result with a timeout", () => {
+describe("Client argument and timeout errors", () => {
   let db: TestDatabase;
   let client: Client;
 
@@ -121,6 +122,19 @@ describe("Client.result with a timeout", () => {
     await db?.drop();
   });
 
+  it("refuses a start option under a removed or misspelt name, naming it, before any SQL", async () => {
+    const start = client.start("idle", [], { runTimeout: 10 } as never);
+    await expect(start).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(start).rejects.toThrow(/start options: Unrecognized key: "runTimeout"/);
+    const { rows } = await db.pool.query("select count(*)::int as n from weft.workflow_runs");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("refuses a child workflow's retry policy for a run the client starts", async () => {
+    const retryPolicy = new sdk.ChildWorkflowRetryPolicy({ maxAttempts: 2 }) as unknown as sdk.WorkflowRetryPolicy;
+    await expect(client.start("idle", [], { retryPolicy })).rejects.toThrow(/retryPolicy: .*WorkflowRetryPolicy/);
+  });
+
   it("gives up waiting for a result after timeoutSeconds with ResultTimeoutError; the run goes on", async () => {
     const handle = await client.start("idle", [], { workflowId: "idle-1" });
     const started = Date.now();
@@ -129,5 +143,9 @@ describe("Client.result with a timeout", () => {
     expect(error).toMatchObject({ name: "ResultTimeoutError", runId: handle.runId, timeoutSeconds: 0.3 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect((await client.describe(handle)).status).toBe("running");
+  });
+
+  it("refuses a result timeout in ms", async () => {
+    await expect(client.result("idle-1", { timeoutMs: 100 } as never)).rejects.toThrow(/Unrecognized key: "timeoutMs"/);
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   ApplicationFailure,
-  ChildWorkflowRetryPolicy,
   ContinueAsNew,
   UpsertSearchAttributes,
   workflow,
   InvalidArgumentError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowRetryPolicy,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
@@ -95,7 +95,7 @@ describe("workflow retry policy and timeouts", () => {
 
   it("runs a failed workflow again per its retry policy, attempt by attempt", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 3, initialIntervalSeconds: 0.01 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 3, initialIntervalSeconds: 0.01 });
     const handle = await h.client.start(FailsTwice, [], { workflowId: "flaky", retryPolicy });
     expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(3);
     const runs = (await h.client.list({ workflowId: "flaky" })).runs;
@@ -117,7 +117,7 @@ describe("workflow retry policy and timeouts", () => {
   it("counts a retry's run timeout from after its backoff", async () => {
     const worker = await h.startWorker({ workflows });
     // A 1.5 s backoff is longer than the 1 s run timeout: the retry must still get its second.
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
     const handle = await h.client.start(FailsOnce, [], { retryPolicy, runTimeoutSeconds: 1 });
     expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
     await h.stopWorker(worker);
@@ -125,7 +125,7 @@ describe("workflow retry policy and timeouts", () => {
 
   it("keeps a retried run waiting out its backoff even when a signal arrives", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
     const handle = await h.client.start(FailsOnce, [], { workflowId: "backing-off", retryPolicy });
     await waitFor(async () => (await h.client.list({ workflowId: "backing-off" })).runs.length === 2);
     await h.client.signal("backing-off", "ping");
@@ -138,7 +138,7 @@ describe("workflow retry policy and timeouts", () => {
 
   it("does not retry past the execution deadline, and reports the real failure", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
     const handle = await h.client.start(FailsOnce, [], { workflowId: "late", retryPolicy, executionTimeoutSeconds: 5 });
     await expect(h.client.result(handle, { timeoutSeconds: 15 })).rejects.toThrow(/first run failed/);
     expect((await h.client.list({ workflowId: "late" })).runs).toHaveLength(1);

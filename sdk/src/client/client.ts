@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
-import { checkTimeout, toMs } from "../commands.js";
 import {
   InvalidArgumentError,
   mapDatabaseError,
@@ -12,8 +11,10 @@ import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
-import type { ChildWorkflowRetryPolicy } from "../retry-policy.js";
+import { checkOptions, resultOptionsSchema, startOptionsSchema } from "../options.js";
+import type { WorkflowRetryPolicy } from "../retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
+import { workflowTimeoutsToWire } from "../wire.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
 import type { RunStatus, WeftDatabase, WorkflowRunsTable } from "./db.js";
 import { decodeCursor, encodeCursor, listFilterSchema } from "./list-filter.js";
@@ -36,10 +37,10 @@ export interface StartOptions {
   /** Indexed facts to find the run by (Client.list); the workflow may change them. */
   searchAttributes?: SearchAttributes;
   /** Run the workflow again (attempt + 1) when a run fails; without one it runs once. */
-  retryPolicy?: ChildWorkflowRetryPolicy;
-  /** Longest the workflow may take over all its runs (retries, continue-as-new). Seconds. */
+  retryPolicy?: WorkflowRetryPolicy;
+  /** Longest the workflow may take over all its runs (retries, continue-as-new). */
   executionTimeoutSeconds?: number;
-  /** Longest one run may take. Seconds. */
+  /** Longest one run may take. */
   runTimeoutSeconds?: number;
 }
 
@@ -59,7 +60,7 @@ export type RunRef = string | WorkflowHandle;
 export interface PendingActivity {
   activityId: number;
   activityType: string;
-  queue: string;
+  taskQueue: string;
   status: "scheduled" | "started";
   attempt: number;
   scheduledAt: Date;
@@ -173,6 +174,7 @@ export class Client {
 
   /** Concurrent calls (made in one turn of the event loop) share one transaction; each stands alone. */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
+    checkArgument(() => checkOptions(startOptionsSchema, options, "start options"));
     const runId = await this.starts.call({
       workflowType: typeof workflow === "string" ? workflow : workflowDefinition(workflow).name,
       argsJson: encodeArgs(args, "workflow arguments"),
@@ -201,6 +203,7 @@ export class Client {
    * Woken by NOTIFY from the closing transaction, not by polling.
    */
   async result<T = unknown>(ref: RunRef, options: ResultOptions = {}): Promise<T> {
+    checkArgument(() => checkOptions(resultOptionsSchema, options, "result options"));
     const run = await this.findRun(ref);
     const { timeoutSeconds } = options;
     const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
@@ -304,7 +307,7 @@ export class Client {
         ? activities.map((a) => ({
             activityId: a.activity_id,
             activityType: a.activity_type,
-            queue: a.queue,
+            taskQueue: a.queue,
             status: a.status as "scheduled" | "started",
             attempt: a.attempt,
             scheduledAt: a.scheduled_at,
@@ -388,18 +391,12 @@ function checkArgument(check: () => void): void {
   }
 }
 
-/** StartOptions as weft.start_workflow's p_options. */
+/** StartOptions (checked in start()) as weft.start_workflow's p_options. */
 function startOptions(options: StartOptions): Record<string, unknown> {
-  checkArgument(() => {
-    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
-    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
-    if (options.searchAttributes !== undefined) checkSearchAttributes(options.searchAttributes);
-  });
   return {
     searchAttributes: options.searchAttributes,
     retryPolicy: options.retryPolicy?.toJSON(),
-    executionTimeoutMs: toMs(options.executionTimeoutSeconds),
-    runTimeoutMs: toMs(options.runTimeoutSeconds),
+    ...workflowTimeoutsToWire(options),
   };
 }
 
