@@ -1,6 +1,13 @@
 export * as workflow from "./workflow/namespace.js";
 export { defn, signal, registerWorkflow, workflowDefinition } from "./workflow/definition.js";
-export type { WorkflowClass, WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "./workflow/definition.js";
+export type {
+  WorkflowArgs,
+  WorkflowClass,
+  WorkflowDefinition,
+  WorkflowGenerator,
+  WorkflowInstance,
+  WorkflowResult,
+} from "./workflow/definition.js";
 export { WorkflowContext } from "./workflow/context.js";
 export type { Logger, WorkflowInfo } from "./workflow/context.js";
 export {
@@ -17,6 +24,7 @@ export {
 } from "./commands.js";
 export type {
   Command,
+  CommandResult,
   ParentClosePolicy,
   ScheduleActivityOptions,
   StartChildWorkflowOptions,

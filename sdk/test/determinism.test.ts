@@ -106,7 +106,7 @@ describe("determinism", () => {
 
   it("rejects an extra command where history has a different one", () => {
     const extraSleep = variant(function* (ctx) {
-      const [stock]: [string, unknown] = yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")];
+      const [stock] = (yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")]) as [string, unknown];
       yield ctx.sleep(5);
       yield ctx.sleep(5);
       return yield new ScheduleActivity("charge", [stock]);
@@ -142,7 +142,7 @@ describe("determinism", () => {
 
   it("rejects a timer replaced by an activity", () => {
     const noSleep = variant(function* () {
-      const [stock]: [string, unknown] = yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")];
+      const [stock] = (yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")]) as [string, unknown];
       return yield new ScheduleActivity("charge", [stock]);
     });
     const error = nonDeterminism(() => replayAll(noSleep, history));

@@ -499,6 +499,10 @@ function describeCommand(command: WireCommand): string {
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  // `yield ctx.all([...])` where `yield* ctx.all([...])` was meant
+  if (typeof (value as Partial<Generator>).next === "function" && typeof (value as Partial<Generator>).throw === "function") {
+    return "a generator (wait for what it yields with yield*, as in yield* ctx.all([...]))";
+  }
   if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "Object"}`;
   return `a ${typeof value}`;
 }
