@@ -8,12 +8,11 @@ import {
   ContinueAsNew,
   NonDeterminismError,
   registerWorkflow,
-  replay,
   UpsertSearchAttributes,
-  workflowDefinition,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 class Parent {

@@ -5,14 +5,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   NonDeterminismError,
   registerWorkflow,
-  replay,
   ScheduleActivity,
-  workflowDefinition,
   type HistoryEvent,
   type WorkflowClass,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 class OrderV1 {

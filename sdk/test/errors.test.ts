@@ -5,15 +5,8 @@ import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as sdk from "@weft/sdk";
-import {
-  Client,
-  handleConnectionErrors,
-  InvalidArgumentError,
-  isInfrastructureError,
-  ResultTimeoutError,
-  WeftError,
-  WorkflowTaskError,
-} from "@weft/sdk";
+import { Client, InvalidArgumentError, ResultTimeoutError, WeftError, WorkflowTaskError } from "@weft/sdk";
+import { handleConnectionErrors, isInfrastructureError } from "@weft/sdk/internal";
 import { createTestDatabase, type TestDatabase } from "../../sql/test/support/database.js";
 
 describe("the error tree", () => {

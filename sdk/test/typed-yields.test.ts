@@ -6,13 +6,12 @@ import {
   ActivityFailure,
   ApplicationFailure,
   registerWorkflow,
-  replay,
   ScheduleActivity,
-  workflowDefinition,
   type CommandResult,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 class Label {

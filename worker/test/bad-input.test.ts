@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  MAX_PAYLOAD_BYTES,
   PayloadError,
   UnknownWorkflowTypeError,
   WorkflowAlreadyRunningError,
   WorkflowNotFoundError,
   mapDatabaseError,
 } from "@weft/sdk";
+import { MAX_PAYLOAD_BYTES } from "@weft/sdk/internal";
 import { Approval } from "./support/workflows.js";
 import { useHarness } from "./support/harness.js";
 

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   ChildWorkflowRetryPolicy,
   ContinueAsNew,
-  serializeFailure,
   workflow,
   WorkflowFailedError,
   type RetryPolicyOptions,
@@ -11,6 +10,7 @@ import {
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { serializeFailure } from "@weft/sdk/internal";
 import { useHarness, waitFor } from "./support/harness.js";
 
 @workflow.defn({ name: "child-echo" })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armFaultPoint } from "@weft/worker";
+import { armFaultPoint } from "@weft/worker/testing";
 import { OneActivity } from "./support/workflows.js";
 import { useHarness } from "./support/harness.js";
 
