@@ -1,7 +1,6 @@
-// Every entry of every package's exports map has a committed report of its API next to this
-// file (api/<entry>.api.txt). A change to what an entry exports, or to a declaration, fails here
-// until the report is rewritten (UPDATE_API_REPORT=1, or `pnpm api:update`) and the diff is
-// reviewed with the change. Reads the built .d.ts files: `pnpm test` builds first.
+// Each entry of each exports map has its API report committed here (api/<entry>.api.txt); a
+// change fails until `pnpm api:update` rewrites it and the diff is reviewed with the change.
+// Reads the built .d.ts files, which `pnpm test` builds first.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

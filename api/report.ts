@@ -1,8 +1,6 @@
-// API reports: for one package entry, every name it exports with its declaration as the built
-// .d.ts states it (comments and private members left out), followed by the types those
-// declarations use that the entry does not export (a base class, an options type), so the
-// report shows the whole surface. Types computed from others (z.infer<...>, extends) are
-// spelled out too. api/public-api.test.ts compares them with the committed *.api.txt files.
+// API reports: each name a package entry exports with its declaration from the built .d.ts
+// (no comments, no private members), then the types those use without exporting them, so the
+// whole surface is reviewed. api/public-api.test.ts compares them with api/*.api.txt.
 import path from "node:path";
 import ts from "typescript";
 

@@ -104,22 +104,15 @@ export function mapDatabaseError(error: unknown): unknown {
   return new ErrorClass(`${pgError.message}${hint}`, { cause: error });
 }
 
-/**
- * SQLSTATE classes of a failing server rather than a bad request: connection exception,
- * transaction rollback (serialization, deadlock), insufficient resources, object not in
- * prerequisite state (lock not available), operator intervention (shutdown), system error,
- * internal error.
- */
+/** SQLSTATE classes of a failing server, not a bad request: connection, rollback (deadlock,
+ * serialization), resources, lock not available, shutdown, system and internal errors. */
 const TRANSIENT_SQLSTATE_CLASSES = new Set(["08", "40", "53", "55", "57", "58", "XX"]);
 /** Node system error codes of a network that is failing (libuv, getaddrinfo). */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
- * Whether an error is the database or network failing (worth retrying later) rather than bad
- * input or workflow code: the worker rethrows these so graphile-worker retries the job, and
- * Client.result keeps waiting through them. Decided by code alone: a SQLSTATE class or a Node
- * network code, on the error or its causes. node-pg's own connection errors carry no code;
- * handleConnectionErrors (pool.ts) gives them SQLSTATE 08006.
+ * The database or network failing (the worker retries the job, Client.result keeps waiting),
+ * not bad input or workflow code. By code alone; pool.ts gives node-pg's code-less ones 08006.
  */
 export function isInfrastructureError(error: unknown): boolean {
   for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 10; e = (e as Error).cause, depth++) {

@@ -15,10 +15,8 @@ export function handleConnectionErrors(pool: pg.Pool, report: (error: Error) => 
 const marked = new WeakSet<pg.Pool>();
 
 /**
- * node-pg hands the same code-less Error ("Connection terminated unexpectedly") to a client's
- * queries in flight and, first, to its 'error' listeners: it gets SQLSTATE 08006
- * (connection_failure) there, so isInfrastructureError (errors.ts) can tell it by code.
- * Also used on a pool the user shares with a Client. Once per pool.
+ * node-pg gives a lost connection's code-less Error to the client's 'error' listeners before
+ * its queries in flight: SQLSTATE 08006 set here lets isInfrastructureError tell it by code.
  */
 export function markConnectionFailures(pool: pg.Pool): void {
   if (marked.has(pool)) return;

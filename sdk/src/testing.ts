@@ -5,11 +5,8 @@ import { replay } from "./replayer/replay.js";
 import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
 
 /**
- * Replays a run's history (`Client.history`, or that saved as JSON) through today's code of
- * `workflow`, checking every workflow task against what history recorded, without a database.
- * Throws NonDeterminismError where the code now yields something else (so a change that would
- * break runs in flight fails a test instead), WorkflowTaskError where the code misbehaves.
- * `finished`: whether the history ends with the run closed.
+ * Replays a run's history (`Client.history`, or saved JSON) through today's code of `workflow`,
+ * without a database: a change that would break runs in flight throws NonDeterminismError here.
  */
 export function replayHistory(workflow: WorkflowClass, history: unknown, options: { runId?: string } = {}): { finished: boolean } {
   // History does not hold the run id; code that reads ctx.info.runId sees this one.

@@ -1,7 +1,6 @@
-// Where the public names meet the wire names, and the only place: options in seconds and an
-// activity's `taskQueue` become the fields weft's SQL API reads and history events keep (whole
-// milliseconds, `queue`; docs/history-events.md). Saved histories hold the wire names, so
-// renaming a public option changes this file, never the wire.
+// The one place public names become wire names: seconds and an activity's `taskQueue` become
+// the whole milliseconds and `queue` that the SQL API reads and history events keep
+// (docs/history-events.md). Saved histories hold the wire names, so they never change.
 import type { ScheduleActivity, StartChildWorkflow, WireCommand } from "./commands.js";
 
 /** Seconds as the whole milliseconds the SQL API takes (rounded up); absent is null. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScheduleActivity, workflow, type WorkflowContext } from "@weft/sdk";
+import { advanceClock } from "@weft/sdk/testing";
 import { Sleeper } from "./support/workflows.js";
 import { useHarness, waitFor } from "./support/harness.js";
 
@@ -67,7 +68,7 @@ describe("parallel activities and timers", () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handle = await h.client.start(Sleeper, [3600]);
     await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
-    await h.db.pool.query("select weft.advance_clock($1)", [3600_000]);
+    await advanceClock(h.db.pool, 3600);
     expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("woke");
     await h.stopWorker(worker);
   });
