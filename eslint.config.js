@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["**/dist/", "**/node_modules/", ".weft/", "**/coverage/"] },
   {
-    files: ["{sql,sdk,worker,examples,bench}/**/*.ts"],
+    files: ["{sql,sdk,worker,examples,bench,api}/**/*.ts"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       // A workflow's `run` must be a generator even when it yields no command (a workflow that

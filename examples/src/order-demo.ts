@@ -61,7 +61,7 @@ async function runDemo(options: DemoOptions = {}): Promise<OrderResult> {
     await signalInTransaction(database.url, workflowId, print);
 
     step("waiting for the result");
-    const result = await client.result<OrderResult>(handle, { timeoutMs: 60_000 });
+    const result = await client.result<OrderResult>(handle, { timeoutSeconds: 60 });
     print(`  result: ${JSON.stringify(result)}`);
 
     const description = await client.describe(handle);

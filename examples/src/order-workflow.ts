@@ -5,9 +5,9 @@
 import {
   ActivityRetryPolicy,
   ApplicationFailure,
-  ScheduleActivity,
   UpsertSearchAttributes,
   workflow,
+  type ScheduleActivityOptions,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
@@ -39,15 +39,16 @@ const retryPolicy = new ActivityRetryPolicy({
   maximumIntervalSeconds: 10,
   nonRetryableErrorTypes: ["CardDeclined"],
 });
-const activityOptions = { retryPolicy, startToCloseTimeout: 10 };
+const activityOptions: ScheduleActivityOptions = { retryPolicy, startToCloseTimeoutSeconds: 10 };
 
 /** Shipping as a workflow of its own, started by the order: book a carrier, print the label. */
 @workflow.defn({ name: "shipping" })
 export class ShippingWorkflow {
   *run(ctx: WorkflowContext, orderId: number, reservationId: string): WorkflowGenerator<string> {
-    const carrier: string = yield new ScheduleActivity("bookCarrier", [orderId], activityOptions);
+    // `yield*` resumes with the activity's result typed as asked (a plain `yield`: unknown).
+    const carrier = yield* ctx.activity<string>("bookCarrier", [orderId], activityOptions);
     ctx.logger.info(`shipping ${orderId}: booked ${carrier}; printing the label`);
-    return yield new ScheduleActivity("printLabel", [orderId, reservationId, carrier], activityOptions);
+    return yield* ctx.activity<string>("printLabel", [orderId, reservationId, carrier], activityOptions);
   }
 }
 
@@ -63,28 +64,29 @@ export class OrderWorkflow {
   *run(ctx: WorkflowContext, input: Order): WorkflowGenerator<OrderResult> {
     const order = { sku: "WEFT-MUG", quantity: 1, amountCents: 1_500, ...input };
     ctx.logger.info(`order ${order.orderId}: reserving ${order.quantity} x ${order.sku}`);
-    const reservationId: string = yield new ScheduleActivity("reserveInventory", [order], activityOptions);
+    const reservationId = yield* ctx.activity<string>("reserveInventory", [order], activityOptions);
 
     ctx.logger.info(`order ${order.orderId}: reserved (${reservationId}); waiting up to 30 s for approval`);
-    const approved: boolean = yield ctx.waitCondition(() => this.approved, { timeoutSeconds: 30 });
+    const approved = yield* ctx.waitCondition(() => this.approved, { timeoutSeconds: 30 });
     if (!approved) {
       ctx.logger.info(`order ${order.orderId}: not approved in time; releasing the reservation`);
-      yield new ScheduleActivity("releaseInventory", [reservationId], activityOptions);
+      yield* ctx.activity("releaseInventory", [reservationId], activityOptions);
       return { orderId: order.orderId, status: "cancelled", reservationId, reason: "not approved within 30 s" };
     }
 
     ctx.logger.info(`order ${order.orderId}: approved; charging ${formatCents(order.amountCents)}`);
-    const chargeId: string = yield new ScheduleActivity("chargeCard", [order.orderId, order.amountCents], activityOptions);
+    const chargeId = yield* ctx.activity<string>("chargeCard", [order.orderId, order.amountCents], activityOptions);
 
     // A durable timer: a worker restart here resumes the wait instead of starting it over.
     ctx.logger.info(`order ${order.orderId}: charged (${chargeId}); timer: 1 s before handing over to the warehouse`);
-    yield ctx.sleep(1);
+    yield* ctx.sleep(1);
     ctx.logger.info(`order ${order.orderId}: timer fired; starting the shipping child workflow`);
     // Search attributes let clients find runs: client.list({ searchAttributes: { stage: "shipping" } }).
-    yield new UpsertSearchAttributes({ stage: "shipping" });
+    yield* new UpsertSearchAttributes({ stage: "shipping" });
 
-    const trackingNumber: string = yield ctx.startChildWorkflow(ShippingWorkflow, [order.orderId, reservationId]);
-    yield new UpsertSearchAttributes({ stage: "shipped" });
+    // The child's result type (string) comes from ShippingWorkflow's `run`, as do its arguments'.
+    const trackingNumber = yield* ctx.startChildWorkflow(ShippingWorkflow, [order.orderId, reservationId]);
+    yield* new UpsertSearchAttributes({ stage: "shipped" });
     ctx.logger.info(`order ${order.orderId}: shipped (${trackingNumber})`);
     return { orderId: order.orderId, status: "shipped", reservationId, chargeId, trackingNumber };
   }

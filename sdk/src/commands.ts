@@ -1,39 +1,58 @@
 // Commands a workflow yields. Yield one to wait for its result, or an array of them to run
 // them in parallel and get an array of results back. Each has a stable `kind`; the replayer
 // checks recorded commands against new ones by kind and identity (replayer/machine.ts).
+// `yield* command` waits the same way and types the result (Yieldable below).
 import type { SerializedFailure } from "./failures.js";
+import { checkOptions, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
 import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
 
-export interface ScheduleActivityOptions {
-  /** Task queue of the workers that run it. Default: the workflow's task queue. */
-  queue?: string;
-  retryPolicy?: ActivityRetryPolicy;
-  /** Longest one attempt may run; it is then retried per the policy. Seconds. */
-  startToCloseTimeout?: number;
-  /** Longest an attempt may wait for a worker; the activity then fails. Seconds. */
-  scheduleToStartTimeout?: number;
-  /** Longest the activity may take over all attempts; it then fails. Seconds. */
-  scheduleToCloseTimeout?: number;
-  /** An attempt that does not heartbeat this often is timed out and retried. Seconds. */
-  heartbeatTimeout?: number;
+/**
+ * A plain `yield command` resumes with `unknown`, since TypeScript gives every yield of a
+ * generator one type; `yield* command` delegates to this one-step generator, whose return
+ * type is the command's result `R`.
+ */
+abstract class Yieldable<R> {
+  *[Symbol.iterator](): Generator<this, R, unknown> {
+    return (yield this) as R;
+  }
 }
 
-export class ScheduleActivity {
+/** What waiting for command `C` resolves to: `CommandResult<ScheduleActivity<number>>` is `number`. */
+export type CommandResult<C> = C extends Yieldable<infer R> ? R : never;
+
+export interface ScheduleActivityOptions {
+  /** Task queue of the workers that run it. Default: the workflow's task queue. */
+  taskQueue?: string;
+  retryPolicy?: ActivityRetryPolicy;
+  /** Longest one attempt may run; it is then retried per the policy. */
+  startToCloseTimeoutSeconds?: number;
+  /** Longest an attempt may wait for a worker; the activity then fails. */
+  scheduleToStartTimeoutSeconds?: number;
+  /** Longest the activity may take over all attempts; it then fails. */
+  scheduleToCloseTimeoutSeconds?: number;
+  /** An attempt that does not heartbeat this often is timed out and retried. */
+  heartbeatTimeoutSeconds?: number;
+}
+
+/** Runs activity `activityType` and resolves to its result `R` (unchecked: what the activity returns). */
+export class ScheduleActivity<R = unknown> extends Yieldable<R> {
   readonly kind = "ScheduleActivity";
   readonly retryPolicy: ActivityRetryPolicy;
   constructor(
     readonly activityType: string,
     readonly args: readonly unknown[] = [],
-    readonly options: Omit<ScheduleActivityOptions, "retryPolicy"> & { retryPolicy?: ActivityRetryPolicy } = {},
+    readonly options: ScheduleActivityOptions = {},
   ) {
+    super();
+    checkOptions(scheduleActivityOptionsSchema, options, `options of activity "${activityType}"`);
     this.retryPolicy = options.retryPolicy ?? new ActivityRetryPolicy();
   }
 }
 
 /** A durable timer. Deadlines are whole seconds; `seconds` is rounded up. */
-export class StartTimer {
+export class StartTimer extends Yieldable<void> {
   readonly kind = "StartTimer";
   readonly seconds: number;
   constructor(
@@ -41,6 +60,7 @@ export class StartTimer {
     /** Identity checked on replay; generated (`t1`, `t2`, ...) when absent. */
     readonly timerId?: string,
   ) {
+    super();
     if (!(seconds >= 0) || !Number.isFinite(seconds)) {
       throw new RangeError(`timer duration must be a finite number of seconds >= 0, got ${seconds}`);
     }
@@ -49,35 +69,42 @@ export class StartTimer {
 }
 
 /** Runs `fn` once, records its JSON result, and replays the recorded value ever after. */
-export class RecordSideEffect<T = unknown> {
+export class RecordSideEffect<T = unknown> extends Yieldable<T> {
   readonly kind = "RecordSideEffect";
   constructor(
     readonly markerName: string,
     readonly fn: () => T,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export class CompleteWorkflow {
+export class CompleteWorkflow extends Yieldable<never> {
   readonly kind = "CompleteWorkflow";
-  constructor(readonly result: unknown = null) {}
+  constructor(readonly result: unknown = null) {
+    super();
+  }
 }
 
-export class FailWorkflow {
+export class FailWorkflow extends Yieldable<never> {
   readonly kind = "FailWorkflow";
-  constructor(readonly error: Error) {}
+  constructor(readonly error: Error) {
+    super();
+  }
 }
 
 /**
  * Waits until `predicate` (usually over state that signal handlers set) is true, or until the
  * optional timeout, and resolves to whether it became true. Recorded only through its timer.
  */
-export class WaitCondition {
+export class WaitCondition extends Yieldable<boolean> {
   readonly kind = "WaitCondition";
   readonly timeoutSeconds: number | undefined;
   constructor(
     readonly predicate: () => boolean,
     timeoutSeconds?: number,
   ) {
+    super();
     // Validated here, in workflow code, so a bad value fails the workflow as ctx.sleep's does.
     this.timeoutSeconds = timeoutSeconds === undefined ? undefined : new StartTimer(timeoutSeconds).seconds;
   }
@@ -97,27 +124,28 @@ export interface StartChildWorkflowOptions {
   parentClosePolicy?: ParentClosePolicy;
   /** Without one, a child that fails is not run again. */
   retryPolicy?: ChildWorkflowRetryPolicy;
-  /** Longest the child may take over all its runs (retries, continue-as-new). Seconds. */
+  /** Longest the child may take over all its runs (retries, continue-as-new). */
   executionTimeoutSeconds?: number;
-  /** Longest one run of the child may take. Seconds. */
+  /** Longest one run of the child may take. */
   runTimeoutSeconds?: number;
 }
 
 /**
- * Starts a child workflow and waits for it: the yield resolves to the child's result, or
- * throws a ChildWorkflowFailure when it fails, times out or is terminated.
+ * Starts a child workflow and waits for it: the yield resolves to the child's result `R`
+ * (inferred from a workflow class), or throws a ChildWorkflowFailure when it fails, times out
+ * or is terminated.
  */
-export class StartChildWorkflow {
+export class StartChildWorkflow<R = unknown> extends Yieldable<R> {
   readonly kind = "StartChildWorkflow";
   readonly workflowType: string;
   constructor(
-    workflow: string | WorkflowClass,
+    workflow: string | WorkflowClass<R>,
     readonly args: readonly unknown[] = [],
     readonly options: StartChildWorkflowOptions = {},
   ) {
+    super();
     this.workflowType = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
-    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
-    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
+    checkOptions(startChildWorkflowOptionsSchema, options, `options of child workflow "${this.workflowType}"`);
   }
 }
 
@@ -125,13 +153,14 @@ export class StartChildWorkflow {
  * Closes this run and starts a new run of the same workflow id with `args` and an empty
  * history; return it (or yield it) from `run`. Signals not yet seen move to the new run.
  */
-export class ContinueAsNew {
+export class ContinueAsNew extends Yieldable<never> {
   readonly kind = "ContinueAsNew";
   readonly workflowType: string | undefined;
   constructor(
     readonly args: readonly unknown[] = [],
     readonly options: { workflow?: string | WorkflowClass; taskQueue?: string } = {},
   ) {
+    super();
     const w = options.workflow;
     this.workflowType = w === undefined || typeof w === "string" ? w : workflowDefinition(w).name;
   }
@@ -141,13 +170,14 @@ export class ContinueAsNew {
  * Records which version of a code change this run follows; use `ctx.getVersion`, which
  * returns the version. See docs/history-events.md (VersionMarkerRecorded) for the rules.
  */
-export class RecordVersionMarker {
+export class RecordVersionMarker extends Yieldable<number> {
   readonly kind = "RecordVersionMarker";
   constructor(
     readonly changeId: string,
     readonly minSupported: number,
     readonly maxSupported: number,
   ) {
+    super();
     if (!changeId) throw new TypeError("a version marker needs a non-empty change id");
     if (!Number.isInteger(minSupported) || !Number.isInteger(maxSupported) || minSupported > maxSupported || minSupported < 0) {
       throw new RangeError(`version range of "${changeId}" must be integers 0 <= min <= max, got ${minSupported}..${maxSupported}`);
@@ -159,22 +189,11 @@ export class RecordVersionMarker {
  * Merges `attributes` into the run's search attributes (a null value removes a key); clients
  * filter runs by them (Client.list). Resolves at once.
  */
-export class UpsertSearchAttributes {
+export class UpsertSearchAttributes extends Yieldable<void> {
   readonly kind = "UpsertSearchAttributes";
   constructor(readonly attributes: SearchAttributes) {
+    super();
     checkSearchAttributes(attributes);
-  }
-}
-
-/** Seconds as the whole milliseconds the SQL API takes (rounded up); absent is null. */
-export function toMs(seconds: number | undefined): number | null {
-  return seconds === undefined ? null : Math.ceil(seconds * 1000);
-}
-
-/** Workflow timeouts: up to ten years (weft.timeout_option enforces the same in SQL). */
-export function checkTimeout(seconds: number | undefined, name: string): void {
-  if (seconds !== undefined && !(seconds > 0 && seconds <= 10 * 365 * 24 * 3600)) {
-    throw new RangeError(`${name} must be a number of seconds between 0 and ten years, got ${seconds}`);
   }
 }
 
@@ -190,7 +209,7 @@ export type Command =
   | RecordVersionMarker
   | UpsertSearchAttributes;
 
-/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled). */
+/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled); built in wire.ts. */
 export interface WireChildStart {
   childId: number;
   workflowType: string;
@@ -203,7 +222,7 @@ export interface WireChildStart {
   runTimeoutMs: number | null;
 }
 
-/** Commands as the SQL API receives them (weft.complete_workflow_task). */
+/** Commands as the SQL API receives them (weft.complete_workflow_task); built in wire.ts. */
 export type WireCommand =
   | {
       kind: "ScheduleActivity";

@@ -1,36 +1,47 @@
 // Local errors: raised in this process, never serialized into history. Failures that cross the
-// workflow/activity boundary live in failures.ts.
+// workflow/activity boundary live in failures.ts. Each class names itself in `name`, which
+// stays stable across releases and bundlers (code may match on it).
 
 export class WeftError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override readonly name: string = "WeftError";
 }
 
 /** No worker registered this workflow type on the task queue (SQLSTATE WF001). */
-export class UnknownWorkflowTypeError extends WeftError {}
+export class UnknownWorkflowTypeError extends WeftError {
+  override readonly name = "UnknownWorkflowTypeError";
+}
 
 /** A run with this workflow id is still open (SQLSTATE WF002). */
-export class WorkflowAlreadyRunningError extends WeftError {}
+export class WorkflowAlreadyRunningError extends WeftError {
+  override readonly name = "WorkflowAlreadyRunningError";
+}
 
 /** Arguments or results that are not JSON or exceed the size limit (SQLSTATE WF003). */
-export class PayloadError extends WeftError {}
+export class PayloadError extends WeftError {
+  override readonly name = "PayloadError";
+}
 
 /** No such workflow, or it is closed and takes no more signals (SQLSTATE WF004). */
-export class WorkflowNotFoundError extends WeftError {}
+export class WorkflowNotFoundError extends WeftError {
+  override readonly name = "WorkflowNotFoundError";
+}
 
 /** A client call's arguments are malformed (a list filter, a cursor, a start option). Nothing was done. */
-export class InvalidArgumentError extends WeftError {}
+export class InvalidArgumentError extends WeftError {
+  override readonly name = "InvalidArgumentError";
+}
 
 /** A workflow task found the run changed under it (SQLSTATE WF005); the task is retried. */
-export class StaleWorkflowTaskError extends WeftError {}
+export class StaleWorkflowTaskError extends WeftError {
+  override readonly name = "StaleWorkflowTaskError";
+}
 
 /**
  * Replayed code yielded a different command than history recorded at that position. Raised
  * only by the replayer; it fails the workflow task (retried), never the workflow.
  */
 export class NonDeterminismError extends WeftError {
+  override readonly name = "NonDeterminismError";
   constructor(
     message: string,
     /** The history event the code disagreed with (or the last one checked). */
@@ -40,14 +51,35 @@ export class NonDeterminismError extends WeftError {
   }
 }
 
+/**
+ * Workflow code misbehaved in a way that is not the workflow's own failure (it yielded
+ * something that is not a command, reused a timer id...). Raised by the replayer; like
+ * NonDeterminismError it fails the workflow task, which is retried, never the workflow.
+ */
+export class WorkflowTaskError extends WeftError {
+  override readonly name = "WorkflowTaskError";
+}
+
 /** `Client.result` of a run that failed; `cause` is the workflow's failure. */
 export class WorkflowFailedError extends WeftError {
+  override readonly name = "WorkflowFailedError";
   constructor(
     readonly workflowId: string,
     readonly runId: string,
     cause: Error,
   ) {
     super(`workflow ${workflowId} (run ${runId}) failed: ${cause.message}`, { cause });
+  }
+}
+
+/** `Client.result` gave up: the run was still open after `timeoutSeconds`. The run goes on. */
+export class ResultTimeoutError extends WeftError {
+  override readonly name = "ResultTimeoutError";
+  constructor(
+    readonly runId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(`run ${runId} is still running after ${timeoutSeconds} s; describe() shows what it waits for`);
   }
 }
 
@@ -75,20 +107,22 @@ export function mapDatabaseError(error: unknown): unknown {
   return new ErrorClass(`${pgError.message}${hint}`, { cause: error });
 }
 
-const TRANSIENT_SQLSTATE_CLASSES = ["08", "40", "53", "55", "57", "58", "XX"];
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
+/** SQLSTATE classes of a failing server, not a bad request: connection, rollback (deadlock,
+ * serialization), resources, lock not available, shutdown, system and internal errors. */
+const TRANSIENT_SQLSTATE_CLASSES = new Set(["08", "40", "53", "55", "57", "58", "XX"]);
+/** Node system error codes of a network that is failing (libuv, getaddrinfo). */
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
- * Whether an error is the database or network failing (worth retrying later) rather than bad
- * input or workflow code: the worker rethrows these so graphile-worker retries the job, and
- * Client.result keeps waiting through them.
+ * The database or network failing (the worker retries the job, Client.result keeps waiting),
+ * not bad input or workflow code. By code alone; pool.ts gives node-pg's code-less ones 08006.
  */
 export function isInfrastructureError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code !== "string") {
-    const message = error instanceof Error ? error.message : "";
-    return /Connection terminated|Client has encountered a connection error|connection is closed/i.test(message);
+  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 10; e = (e as Error).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (NETWORK_CODES.has(code)) return true;
+    if (code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2))) return true;
   }
-  if (NETWORK_CODES.has(code)) return true;
-  return code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2));
+  return false;
 }

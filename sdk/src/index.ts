@@ -1,8 +1,9 @@
+// @weft/sdk: what applications use to write, start and observe workflows. Test helpers are in
+// "@weft/sdk/testing"; what only @weft/worker needs is in "@weft/sdk/internal" (not public).
 export * as workflow from "./workflow/namespace.js";
-export { defn, signal, registerWorkflow, workflowDefinition } from "./workflow/definition.js";
-export type { WorkflowClass, WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "./workflow/definition.js";
-export { WorkflowContext } from "./workflow/context.js";
-export type { Logger, WorkflowInfo } from "./workflow/context.js";
+export { defn, signal, registerWorkflow } from "./workflow/definition.js";
+export type { WorkflowArgs, WorkflowClass, WorkflowGenerator, WorkflowInstance, WorkflowResult } from "./workflow/definition.js";
+export type { Logger, WorkflowContext, WorkflowInfo } from "./workflow/context.js";
 export {
   CompleteWorkflow,
   ContinueAsNew,
@@ -15,17 +16,9 @@ export {
   UpsertSearchAttributes,
   WaitCondition,
 } from "./commands.js";
-export type {
-  Command,
-  ParentClosePolicy,
-  ScheduleActivityOptions,
-  StartChildWorkflowOptions,
-  WireChildStart,
-  WireCommand,
-} from "./commands.js";
-export { ActivityRetryPolicy, ChildWorkflowRetryPolicy } from "./retry-policy.js";
+export type { Command, CommandResult, ParentClosePolicy, ScheduleActivityOptions, StartChildWorkflowOptions } from "./commands.js";
+export { ActivityRetryPolicy, ChildWorkflowRetryPolicy, WorkflowRetryPolicy } from "./retry-policy.js";
 export type { RetryPolicyOptions } from "./retry-policy.js";
-export { checkSearchAttributes } from "./search-attributes.js";
 export type { SearchAttributes, SearchAttributeValue } from "./search-attributes.js";
 export {
   ActivityFailure,
@@ -34,30 +27,24 @@ export {
   TerminatedFailure,
   TimeoutFailure,
   WeftFailure,
-  deserializeFailure,
-  serializeFailure,
 } from "./failures.js";
 export type { SerializedFailure, TimeoutType } from "./failures.js";
 export {
   InvalidArgumentError,
   NonDeterminismError,
   PayloadError,
+  ResultTimeoutError,
   StaleWorkflowTaskError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,
   WorkflowFailedError,
   WorkflowNotFoundError,
-  isInfrastructureError,
+  WorkflowTaskError,
   mapDatabaseError,
 } from "./errors.js";
-export { historyEventSchema, parseHistory } from "./history.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
-export { replay, continueReplay } from "./replayer/replay.js";
-export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
-export { WorkflowMachine, WorkflowTaskError } from "./replayer/machine.js";
 export { Client } from "./client/client.js";
-export { closeListeningConnection } from "./client/close-listener.js";
 export type {
   ClientOptions,
   ListFilter,
@@ -65,6 +52,7 @@ export type {
   PendingActivity,
   PendingChild,
   PendingTimer,
+  ResultOptions,
   RunRef,
   RunSummary,
   StartOptions,
@@ -72,5 +60,3 @@ export type {
   WorkflowHandle,
 } from "./client/client.js";
 export type { RunStatus } from "./run-status.js";
-export { encodeArgs, MAX_PAYLOAD_BYTES } from "./payload.js";
-export { handleConnectionErrors } from "./pool.js";

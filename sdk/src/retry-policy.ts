@@ -48,15 +48,27 @@ abstract class RetryPolicy {
   }
 }
 
+// Each policy below declares a private field that exists only for the type checker: it makes
+// the three classes distinct types, so one cannot be passed where another is expected.
+
 /**
  * Retry policy of one scheduled activity call. It is snapped onto the activity's row when the
  * workflow task commits, so a later deploy does not change an already-scheduled activity.
  */
-export class ActivityRetryPolicy extends RetryPolicy {}
+export class ActivityRetryPolicy extends RetryPolicy {
+  private declare readonly appliesTo: "activity";
+}
 
 /**
- * Retry policy of a child workflow (or of a workflow started with one): a run that fails is
- * followed by a new run of the same workflow id, attempt + 1, after the policy's backoff.
- * Terminated and timed-out runs are not retried. Snapped onto the run when it starts.
+ * Retry policy of a workflow started by a client (`Client.start`): a run that fails is followed
+ * by a new run of the same workflow id, attempt + 1, after the policy's backoff. Terminated and
+ * timed-out runs are not retried. Snapped onto the run when it starts.
  */
-export class ChildWorkflowRetryPolicy extends RetryPolicy {}
+export class WorkflowRetryPolicy extends RetryPolicy {
+  private declare readonly appliesTo: "workflow";
+}
+
+/** Retry policy of a child workflow (`StartChildWorkflow`); it works as WorkflowRetryPolicy does. */
+export class ChildWorkflowRetryPolicy extends RetryPolicy {
+  private declare readonly appliesTo: "child";
+}

@@ -8,17 +8,16 @@ import {
   ContinueAsNew,
   NonDeterminismError,
   registerWorkflow,
-  replay,
   UpsertSearchAttributes,
-  workflowDefinition,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 class Parent {
   *run(ctx: WorkflowContext): WorkflowGenerator {
-    const [a, b]: unknown[] = yield [
+    const [a, b] = yield* ctx.all([
       ctx.startChildWorkflow("child", [1]),
       ctx.startChildWorkflow("child", [2], {
         workflowId: "child-two",
@@ -26,7 +25,7 @@ class Parent {
         retryPolicy: new ChildWorkflowRetryPolicy({ maxAttempts: 2 }),
         runTimeoutSeconds: 1.5,
       }),
-    ];
+    ]);
     try {
       yield ctx.startChildWorkflow("child", [3]);
     } catch (error) {

@@ -5,14 +5,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   NonDeterminismError,
   registerWorkflow,
-  replay,
   ScheduleActivity,
-  workflowDefinition,
   type HistoryEvent,
   type WorkflowClass,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 class OrderV1 {
@@ -106,7 +105,7 @@ describe("determinism", () => {
 
   it("rejects an extra command where history has a different one", () => {
     const extraSleep = variant(function* (ctx) {
-      const [stock]: [string, unknown] = yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")];
+      const [stock] = (yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")]) as [string, unknown];
       yield ctx.sleep(5);
       yield ctx.sleep(5);
       return yield new ScheduleActivity("charge", [stock]);
@@ -142,7 +141,7 @@ describe("determinism", () => {
 
   it("rejects a timer replaced by an activity", () => {
     const noSleep = variant(function* () {
-      const [stock]: [string, unknown] = yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")];
+      const [stock] = (yield [new ScheduleActivity("reserve"), new ScheduleActivity("audit")]) as [string, unknown];
       return yield new ScheduleActivity("charge", [stock]);
     });
     const error = nonDeterminism(() => replayAll(noSleep, history));

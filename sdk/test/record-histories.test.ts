@@ -2,7 +2,8 @@
 // WEFT_RECORD_HISTORIES=1 it also writes them (for new files: see fixtures/scenarios.ts).
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { workflowDefinition, type HistoryEvent } from "@weft/sdk";
+import { type HistoryEvent } from "@weft/sdk";
+import { workflowDefinition } from "@weft/sdk/internal";
 import { scenarios } from "./fixtures/scenarios.js";
 
 const RECORD = process.env.WEFT_RECORD_HISTORIES === "1";

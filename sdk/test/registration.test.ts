@@ -1,7 +1,8 @@
 // The decorators are sugar over registerWorkflow; both forms must give the replayer the same
 // definition (STYLE.md: "both forms are tested").
 import { describe, expect, it } from "vitest";
-import { registerWorkflow, workflow, workflowDefinition, type WorkflowContext, type WorkflowDefinition } from "@weft/sdk";
+import { registerWorkflow, workflow, type WorkflowContext } from "@weft/sdk";
+import { workflowDefinition, type WorkflowDefinition } from "@weft/sdk/internal";
 
 @workflow.defn({ name: "approval" })
 class DecoratedApproval {

@@ -16,9 +16,9 @@ import { FakeRun } from "./support/fake-run.js";
 class ChargeWorkflow {
   *run(_ctx: WorkflowContext, orderId: string) {
     const receipt: string = yield new ScheduleActivity("charge-card", [orderId, 42], {
-      startToCloseTimeout: 30,
-      scheduleToStartTimeout: 1.5,
-      heartbeatTimeout: 0.25,
+      startToCloseTimeoutSeconds: 30,
+      scheduleToStartTimeoutSeconds: 1.5,
+      heartbeatTimeoutSeconds: 0.25,
     });
     return { orderId, receipt };
   }
@@ -53,11 +53,11 @@ describe("replay: activities", () => {
     ]);
   });
 
-  it("snaps an explicit queue and retry policy onto the command", () => {
+  it("snaps an explicit task queue and retry policy onto the command, as the wire's queue", () => {
     class Explicit {
       *run() {
         yield new ScheduleActivity("send", [], {
-          queue: "mail",
+          taskQueue: "mail",
           retryPolicy: new ActivityRetryPolicy({ maxAttempts: 5, backoffSeconds: [1, 10], nonRetryableErrorTypes: ["Bounce"] }),
         });
       }

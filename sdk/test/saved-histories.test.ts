@@ -3,13 +3,14 @@
 // (fixtures/histories, recorded from fixtures/scenarios.ts).
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseHistory, replay, workflowDefinition } from "@weft/sdk";
+import { workflowDefinition } from "@weft/sdk/internal";
+import { replayHistory } from "@weft/sdk/testing";
 import { RUN_ID } from "./support/fake-run.js";
 import { fixtureWorkflows } from "./fixtures/workflows.js";
 
 const HISTORIES = new URL("./fixtures/histories/", import.meta.url);
 const files = readdirSync(HISTORIES).filter((file) => file.endsWith(".json")).sort();
-const definitions = new Map(fixtureWorkflows.map((cls) => [workflowDefinition(cls).name, workflowDefinition(cls)]));
+const byName = new Map(fixtureWorkflows.map((cls) => [workflowDefinition(cls).name, cls]));
 
 describe("saved histories", () => {
   it("has histories to replay", () => {
@@ -19,11 +20,9 @@ describe("saved histories", () => {
   for (const file of files) {
     it(`replays ${file}`, () => {
       const saved = JSON.parse(readFileSync(new URL(file, HISTORIES), "utf8")) as { workflow: string; history: unknown };
-      const definition = definitions.get(saved.workflow);
-      expect(definition, `no fixture workflow named "${saved.workflow}" in fixtures/workflows.ts`).toBeDefined();
-      const result = replay(definition!, parseHistory(saved.history), { runId: RUN_ID, lastTaskIsNew: false });
-      expect(result.finished).toBe(true);
-      expect(result.commands).toEqual([]);
+      const cls = byName.get(saved.workflow);
+      expect(cls, `no fixture workflow named "${saved.workflow}" in fixtures/workflows.ts`).toBeDefined();
+      expect(replayHistory(cls!, saved.history, { runId: RUN_ID })).toEqual({ finished: true });
     });
   }
 });

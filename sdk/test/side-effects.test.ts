@@ -1,7 +1,8 @@
 // ctx.random/uuid4/now/sideEffect run once, are recorded as markers, and replay verbatim: a
 // second execution must never call the function again or see a different value.
 import { describe, expect, it } from "vitest";
-import { registerWorkflow, replay, ScheduleActivity, workflowDefinition, type Logger, type WorkflowContext } from "@weft/sdk";
+import { registerWorkflow, ScheduleActivity, type Logger, type WorkflowContext } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 let sideEffectCalls = 0;

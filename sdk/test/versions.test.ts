@@ -4,13 +4,12 @@ import { describe, expect, it } from "vitest";
 import {
   NonDeterminismError,
   registerWorkflow,
-  replay,
   ScheduleActivity,
-  workflowDefinition,
   type HistoryEvent,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { replay, workflowDefinition } from "@weft/sdk/internal";
 import { FakeRun, RUN_ID } from "./support/fake-run.js";
 
 /** Before the change: charge, then ship. */

@@ -1,4 +1,4 @@
-import { isInfrastructureError } from "@weft/sdk";
+import { isInfrastructureError } from "@weft/sdk/internal";
 import type pg from "pg";
 import { runActivity } from "./activity/run-activity.js";
 import type { WorkerDeps } from "./deps.js";

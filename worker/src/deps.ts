@@ -1,4 +1,5 @@
-import type { Logger, WorkflowDefinition } from "@weft/sdk";
+import type { Logger } from "@weft/sdk";
+import type { WorkflowDefinition } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { Activities } from "./activity/context.js";
 import type { TimerScheduler } from "./timers.js";

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { closeListeningConnection, type Logger } from "@weft/sdk";
+import type { Logger } from "@weft/sdk";
+import { closeListeningConnection } from "@weft/sdk/internal";
 
 /**
  * graphile-worker finds a delayed job (retry backoff, timeout, task retry) only on its next poll.

@@ -20,7 +20,7 @@ describe("activity retries", () => {
       [],
       { retryPolicy: { initialIntervalSeconds: 0.001, backoffCoefficient: 1, maxAttempts: 5 } },
     ]);
-    const error = await h.client.result(handle, { timeoutMs: 20_000 }).catch((e: unknown) => e);
+    const error = await h.client.result(handle, { timeoutSeconds: 20 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause;
     expect(failure).toBeInstanceOf(ActivityFailure);
@@ -46,7 +46,7 @@ describe("activity retries", () => {
       [],
       { retryPolicy: { initialIntervalSeconds: 0.001, nonRetryableErrorTypes: ["CardDeclined"] } },
     ]);
-    const error = (await h.client.result(handle, { timeoutMs: 20_000 }).catch((e: unknown) => e)) as WorkflowFailedError;
+    const error = (await h.client.result(handle, { timeoutSeconds: 20 }).catch((e: unknown) => e)) as WorkflowFailedError;
     const failure = error.cause as ActivityFailure;
     expect(failure.attempt).toBe(1);
     expect(failure.cause.type).toBe("CardDeclined");
@@ -73,7 +73,7 @@ describe("activity retries", () => {
       [],
       { retryPolicy: { initialIntervalSeconds: 0.2, backoffCoefficient: 2, maximumIntervalSeconds: 0.5, maxAttempts: 4 } },
     ]);
-    expect(await h.client.result(handle, { timeoutMs: 20_000 })).toBe("ok");
+    expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("ok");
     const gaps = startedAt.slice(1).map((t, i) => t - startedAt[i]!);
     expect(gaps).toHaveLength(3);
     expect(gaps[0]).toBeGreaterThanOrEqual(190);

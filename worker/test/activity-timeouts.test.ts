@@ -31,8 +31,8 @@ describe("activity timeouts", () => {
         },
       },
     });
-    const handle = await h.client.start(OneActivity, ["slow", [], { startToCloseTimeout: 0.3, retryPolicy: fast }]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe("attempt 2");
+    const handle = await h.client.start(OneActivity, ["slow", [], { startToCloseTimeoutSeconds: 0.3, retryPolicy: fast }]);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe("attempt 2");
     expect(aborted).toEqual([true]);
     await h.stopWorker(worker);
   });
@@ -45,9 +45,9 @@ describe("activity timeouts", () => {
     const handle = await h.client.start(OneActivity, [
       "hang",
       [],
-      { startToCloseTimeout: 0.2, retryPolicy: { ...fast, maxAttempts: 2 } },
+      { startToCloseTimeoutSeconds: 0.2, retryPolicy: { ...fast, maxAttempts: 2 } },
     ]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect(failure.attempt).toBe(2);
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("startToClose");
@@ -73,16 +73,16 @@ describe("activity timeouts", () => {
         },
       },
     });
-    const handle = await h.client.start(OneActivity, ["progress", [], { heartbeatTimeout: 0.4, retryPolicy: fast }]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe("resumed");
+    const handle = await h.client.start(OneActivity, ["progress", [], { heartbeatTimeoutSeconds: 0.4, retryPolicy: fast }]);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe("resumed");
     expect(seen).toEqual([undefined, { done: 8 }]);
     await h.stopWorker(worker);
   });
 
   it("schedule-to-start fails the activity when no worker picks it up in time", async () => {
     const worker = await h.startWorker({ workflows: [OneActivity] });
-    const handle = await h.client.start(OneActivity, ["nobody", [], { queue: "unserved", scheduleToStartTimeout: 0.3 }]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const handle = await h.client.start(OneActivity, ["nobody", [], { taskQueue: "unserved", scheduleToStartTimeoutSeconds: 0.3 }]);
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToStart");
     expect(failure.attempt).toBe(1);
     await h.stopWorker(worker);
@@ -102,9 +102,9 @@ describe("activity timeouts", () => {
     const handle = await h.client.start(OneActivity, [
       "neverWorks",
       [],
-      { scheduleToCloseTimeout: 0.8, retryPolicy: { initialIntervalSeconds: 0.1, backoffCoefficient: 1, maxAttempts: 0 } },
+      { scheduleToCloseTimeoutSeconds: 0.8, retryPolicy: { initialIntervalSeconds: 0.1, backoffCoefficient: 1, maxAttempts: 0 } },
     ]);
-    const failure = await failureOf(h.client.result(handle, { timeoutMs: 15_000 }));
+    const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToClose");
     expect(attempts).toBeGreaterThan(1);
     await h.stopWorker(worker);

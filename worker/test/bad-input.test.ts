@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  MAX_PAYLOAD_BYTES,
   PayloadError,
   UnknownWorkflowTypeError,
   WorkflowAlreadyRunningError,
   WorkflowNotFoundError,
   mapDatabaseError,
 } from "@weft/sdk";
+import { MAX_PAYLOAD_BYTES } from "@weft/sdk/internal";
 import { Approval } from "./support/workflows.js";
 import { useHarness } from "./support/harness.js";
 
@@ -95,7 +95,7 @@ describe("bad input is refused with a typed error and writes nothing", () => {
     await h.client.start("approval", [], { workflowId: "closes" });
     const worker = await h.startWorker({ workflows: [Approval] });
     await h.client.signal("closes", "approve", ["x"]);
-    await h.client.result("closes", { timeoutMs: 10_000 });
+    await h.client.result("closes", { timeoutSeconds: 10 });
     await h.stopWorker(worker);
     await expectRefused(() => h.client.signal("closes", "approve", ["y"]), WorkflowNotFoundError, /is completed/);
     await expectRefused(() => h.client.signal("never-was", "approve"), WorkflowNotFoundError, /not found/);

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   ChildWorkflowRetryPolicy,
   ContinueAsNew,
-  serializeFailure,
   workflow,
   WorkflowFailedError,
   type RetryPolicyOptions,
@@ -11,6 +10,7 @@ import {
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
+import { serializeFailure } from "@weft/sdk/internal";
 import { useHarness, waitFor } from "./support/harness.js";
 
 @workflow.defn({ name: "child-echo" })
@@ -83,7 +83,7 @@ describe("child workflows", () => {
   it("runs children in parallel and returns their results in order, each knowing its parent", async () => {
     const worker = await h.startWorker({ workflows });
     const parent = await h.client.start(ParentOfMany, [5], { workflowId: "many" });
-    const results = await h.client.result<{ value: number; parent: unknown }[]>(parent, { timeoutMs: 15_000 });
+    const results = await h.client.result<{ value: number; parent: unknown }[]>(parent, { timeoutSeconds: 15 });
     expect(results.map((r) => r.value)).toEqual([0, 1, 2, 3, 4]);
     expect(results[0]!.parent).toEqual({ workflowId: "many", runId: parent.runId });
     const children = await h.client.list({ parentRunId: parent.runId });
@@ -95,11 +95,11 @@ describe("child workflows", () => {
   it("retries a failing child per its policy, then reports the last failure to the parent", async () => {
     const worker = await h.startWorker({ workflows });
     const recovered = await h.client.start(ParentCatch, ["child-echo", ["x", 2], { retryPolicy: { ...fast, maxAttempts: 3 } }]);
-    expect(await h.client.result(recovered, { timeoutMs: 15_000 })).toMatchObject({ value: "x", attempt: 3 });
+    expect(await h.client.result(recovered, { timeoutSeconds: 15 })).toMatchObject({ value: "x", attempt: 3 });
 
     const exhausted = await h.client.start(ParentCatch, ["child-echo", ["y", 5], { retryPolicy: { ...fast, maxAttempts: 2 } }]);
     const { failure } = await h.client.result<{ failure: { name: string; cause: { message: string } } }>(exhausted, {
-      timeoutMs: 15_000,
+      timeoutSeconds: 15,
     });
     expect(failure.name).toBe("ChildWorkflowFailure");
     expect(failure.cause.message).toBe("attempt 2 failed");
@@ -117,7 +117,7 @@ describe("child workflows", () => {
     const duplicate = await h.client.start(ParentCatch, ["child-waiter", [], { workflowId: "taken" }]);
     const unknown = await h.client.start(ParentCatch, ["no-such-workflow", []]);
     const failureOf = async (handle: typeof duplicate) =>
-      (await h.client.result<{ failure: { cause: { type: string } } }>(handle, { timeoutMs: 15_000 })).failure.cause.type;
+      (await h.client.result<{ failure: { cause: { type: string } } }>(handle, { timeoutSeconds: 15 })).failure.cause.type;
     expect(await failureOf(duplicate)).toBe("WorkflowAlreadyRunning");
     expect(await failureOf(unknown)).toBe("UnknownWorkflowType");
     await h.client.terminate("taken");
@@ -128,7 +128,7 @@ describe("child workflows", () => {
     const worker = await h.startWorker({ workflows });
     const parent = await h.client.start(ParentCatch, ["child-waiter", [], { runTimeoutSeconds: 1 }]);
     const { failure } = await h.client.result<{ failure: { cause: { name: string; timeoutType: string } } }>(parent, {
-      timeoutMs: 15_000,
+      timeoutSeconds: 15,
     });
     expect(failure.cause).toMatchObject({ name: "TimeoutFailure", timeoutType: "workflowRun" });
     await h.stopWorker(worker);
@@ -144,12 +144,12 @@ describe("child workflows", () => {
 
     await h.client.terminate(killed, "operator says stop");
     await h.client.terminate(left);
-    const error = await h.client.result("killed-child", { timeoutMs: 15_000 }).catch((e: unknown) => e);
+    const error = await h.client.result("killed-child", { timeoutSeconds: 15 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as Error).message).toMatch(/terminated: its parent .+ closed/);
     expect((await h.client.describe("left-child")).status).toBe("running");
     await h.client.signal("left-child", "release");
-    expect(await h.client.result("left-child", { timeoutMs: 15_000 })).toBe("released");
+    expect(await h.client.result("left-child", { timeoutSeconds: 15 })).toBe("released");
     await h.stopWorker(worker);
   });
 
@@ -160,7 +160,7 @@ describe("child workflows", () => {
     const [second] = (await h.client.list({ workflowId: "continuing-child", status: "running" })).runs;
     expect(second!.parent).toEqual({ workflowId: parent.runId, runId: parent.runId });
     await h.client.terminate(parent);
-    await expect(h.client.result("continuing-child", { timeoutMs: 15_000 })).rejects.toThrow(/its parent .+ closed/);
+    await expect(h.client.result("continuing-child", { timeoutSeconds: 15 })).rejects.toThrow(/its parent .+ closed/);
     await h.stopWorker(worker);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armFaultPoint } from "@weft/worker";
+import { armFaultPoint } from "@weft/worker/testing";
 import { OneActivity } from "./support/workflows.js";
 import { useHarness } from "./support/harness.js";
 
@@ -19,7 +19,7 @@ describe("an eagerly claimed activity attempt", () => {
       activities: { echo: (ctx, value: string) => (runs.push(ctx.attempt), value) },
     });
     const handle = await h.client.start(OneActivity, ["echo", ["hi"]]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe("hi");
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe("hi");
     expect(runs).toEqual([1, 1]); // the same attempt, run again from the job queue
     const completions = (await h.client.history(handle)).filter((e) => e.type === "ActivityCompleted");
     expect(completions).toHaveLength(1);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   ApplicationFailure,
-  ChildWorkflowRetryPolicy,
   ContinueAsNew,
   UpsertSearchAttributes,
   workflow,
   InvalidArgumentError,
   WorkflowFailedError,
   WorkflowNotFoundError,
+  WorkflowRetryPolicy,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
@@ -67,7 +67,7 @@ describe("continue-as-new", () => {
   it("runs a chain of runs under one workflow id; result() follows it to the last", async () => {
     const worker = await h.startWorker({ workflows });
     const first = await h.client.start(Stepper, [1, 4], { workflowId: "stepper", searchAttributes: { owner: "ops" } });
-    const result = await h.client.result<{ n: number; from: string; attributes: unknown }>(first, { timeoutMs: 15_000 });
+    const result = await h.client.result<{ n: number; from: string; attributes: unknown }>(first, { timeoutSeconds: 15 });
     expect(result.n).toBe(4);
     expect(result.attributes).toEqual({ owner: "ops", step: 4 });
     const runs = (await h.client.list({ workflowId: "stepper" })).runs;
@@ -85,7 +85,7 @@ describe("continue-as-new", () => {
     const worker = await h.startWorker({ workflows });
     const handle = await h.client.start(Adder, [0, 55], { workflowId: "adder" });
     for (let i = 1; i <= 10; i++) await h.client.signal("adder", "add", [i]);
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(55);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(55);
     await h.stopWorker(worker);
   });
 });
@@ -95,9 +95,9 @@ describe("workflow retry policy and timeouts", () => {
 
   it("runs a failed workflow again per its retry policy, attempt by attempt", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 3, initialIntervalSeconds: 0.01 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 3, initialIntervalSeconds: 0.01 });
     const handle = await h.client.start(FailsTwice, [], { workflowId: "flaky", retryPolicy });
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(3);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(3);
     const runs = (await h.client.list({ workflowId: "flaky" })).runs;
     expect(runs.map((r) => [r.attempt, r.status])).toEqual([
       [3, "completed"],
@@ -110,26 +110,26 @@ describe("workflow retry policy and timeouts", () => {
   it("fails a workflow with no retry policy at its first failure", async () => {
     const worker = await h.startWorker({ workflows });
     const handle = await h.client.start(FailsTwice, []);
-    await expect(h.client.result(handle, { timeoutMs: 15_000 })).rejects.toThrow(/run 1 failed/);
+    await expect(h.client.result(handle, { timeoutSeconds: 15 })).rejects.toThrow(/run 1 failed/);
     await h.stopWorker(worker);
   });
 
   it("counts a retry's run timeout from after its backoff", async () => {
     const worker = await h.startWorker({ workflows });
     // A 1.5 s backoff is longer than the 1 s run timeout: the retry must still get its second.
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
     const handle = await h.client.start(FailsOnce, [], { retryPolicy, runTimeoutSeconds: 1 });
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(2);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
     await h.stopWorker(worker);
   });
 
   it("keeps a retried run waiting out its backoff even when a signal arrives", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
     const handle = await h.client.start(FailsOnce, [], { workflowId: "backing-off", retryPolicy });
     await waitFor(async () => (await h.client.list({ workflowId: "backing-off" })).runs.length === 2);
     await h.client.signal("backing-off", "ping");
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toBe(2);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
     const [retry, failed] = (await h.client.list({ workflowId: "backing-off" })).runs;
     const firstTask = (await h.client.history({ workflowId: "backing-off", runId: retry!.runId })).find((e) => e.type === "TimerStarted");
     expect(Date.parse(firstTask!.createdAt!) - failed!.closedAt!.getTime()).toBeGreaterThanOrEqual(1400);
@@ -138,9 +138,9 @@ describe("workflow retry policy and timeouts", () => {
 
   it("does not retry past the execution deadline, and reports the real failure", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new ChildWorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 5, initialIntervalSeconds: 30 });
     const handle = await h.client.start(FailsOnce, [], { workflowId: "late", retryPolicy, executionTimeoutSeconds: 5 });
-    await expect(h.client.result(handle, { timeoutMs: 15_000 })).rejects.toThrow(/first run failed/);
+    await expect(h.client.result(handle, { timeoutSeconds: 15 })).rejects.toThrow(/first run failed/);
     expect((await h.client.list({ workflowId: "late" })).runs).toHaveLength(1);
     await h.stopWorker(worker);
   });
@@ -164,7 +164,7 @@ describe("workflow retry policy and timeouts", () => {
   it("times a run out after its run timeout", async () => {
     const worker = await h.startWorker({ workflows });
     const handle = await h.client.start(Approval, [], { runTimeoutSeconds: 1 });
-    const error = await h.client.result(handle, { timeoutMs: 15_000 }).catch((e: unknown) => e);
+    const error = await h.client.result(handle, { timeoutSeconds: 15 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as Error).cause).toMatchObject({ name: "TimeoutFailure", timeoutType: "workflowRun" });
     expect((await h.client.history(handle)).at(-1)).toMatchObject({ type: "WorkflowTimedOut" });

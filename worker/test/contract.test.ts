@@ -6,9 +6,9 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ActivityRetryPolicy, MAX_PAYLOAD_BYTES, mapDatabaseError, WeftError } from "@weft/sdk";
+import { ActivityRetryPolicy, mapDatabaseError, WeftError } from "@weft/sdk";
+import { activityStatusSchema, MAX_PAYLOAD_BYTES, runStatusSchema } from "@weft/sdk/internal";
 import { loadFunctionSet } from "@weft/sql";
-import { activityStatusSchema, runStatusSchema } from "../../sdk/src/run-status.js";
 import { useHarness } from "./support/harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

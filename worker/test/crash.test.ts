@@ -30,7 +30,7 @@ describe("crash safety (kill -9 of a worker)", () => {
   async function recoverAndCheck(handles: { workflowId: string; runId: string }[]) {
     const pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
     const survivor = await startSurvivor(pool);
-    for (const handle of handles) expect(await h.client.result(handle, { timeoutMs: 30_000 })).toBe(3);
+    for (const handle of handles) expect(await h.client.result(handle, { timeoutSeconds: 30 })).toBe(3);
     for (const handle of handles) {
       const completions = (await h.client.history(handle)).filter((e) => e.type === "ActivityCompleted");
       expect(completions.map((e) => e.attributes)).toMatchObject([
@@ -95,7 +95,7 @@ describe("crash safety (kill -9 of a worker)", () => {
     const pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
     const survivor = await startSurvivor(pool);
     for (const parent of parents) {
-      expect(await h.client.result(parent, { timeoutMs: 30_000 })).toEqual([3, 3, 3]);
+      expect(await h.client.result(parent, { timeoutSeconds: 30 })).toEqual([3, 3, 3]);
       const reported = (await h.client.history(parent)).filter((e) => e.type === "ChildWorkflowCompleted");
       expect(reported.map((e) => e.attributes.childId).sort()).toEqual([1, 2, 3]); // each child once
       const children = (await h.client.list({ parentRunId: parent.runId })).runs;

@@ -47,7 +47,7 @@ describe("describe() and errors recorded on runs", () => {
   it("records an unknown activity type as a clear activity failure", async () => {
     const worker = await h.startWorker({ workflows: [OneActivity] });
     const handle = await h.client.start(OneActivity, ["notThere", [], { retryPolicy: { maxAttempts: 1 } }]);
-    const error = await h.client.result(handle, { timeoutMs: 10_000 }).catch((e: Error) => e);
+    const error = await h.client.result(handle, { timeoutSeconds: 10 }).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/activity type "notThere" is not registered/);
     await h.stopWorker(worker);
   });
@@ -58,7 +58,7 @@ describe("describe() and errors recorded on runs", () => {
     const worker = await h.startWorker({ workflows: [OneActivity], activities: { echo: (_ctx, x: unknown) => x } });
     const orphan = await h.client.start(Busy, []);
     const fine = await h.client.start(OneActivity, ["echo", ["ok"]]);
-    expect(await h.client.result(fine, { timeoutMs: 10_000 })).toBe("ok");
+    expect(await h.client.result(fine, { timeoutSeconds: 10 })).toBe("ok");
     await waitFor(async () => (await h.client.describe(orphan)).lastWorkflowTaskFailure !== null);
     const described = await h.client.describe(orphan);
     expect(described.status).toBe("running");

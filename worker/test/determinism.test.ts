@@ -53,7 +53,7 @@ describe("determinism", () => {
     await h.stopWorker(v2);
 
     const fixed = await h.startWorker({ workflows: [CheckoutV1], activities });
-    expect(await h.client.result(handle, { timeoutMs: 15_000 })).toEqual(["reserved", "shipped"]);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toEqual(["reserved", "shipped"]);
     expect((await h.client.describe(handle)).lastWorkflowTaskFailure).toBeNull();
     await h.stopWorker(fixed);
   });

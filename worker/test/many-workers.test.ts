@@ -38,7 +38,7 @@ describe("several workers on one database", () => {
     });
     const workers = await Promise.all([h.startWorker(make("a")), h.startWorker({ ...make("b"), fetchBatchSize: 5, completeBatchDelayMs: 5 }), h.startWorker({ ...make("c", 0), maxCachedWorkflows: 0 })]);
     const handles = await Promise.all(Array.from({ length: 60 }, () => h.client.start(CounterChain, [])));
-    const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutMs: 30_000 })));
+    const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutSeconds: 30 })));
     expect(results.every((r) => r === 5)).toBe(true);
     expect(overlaps).toBe(0);
     expect(workedBy.size).toBeGreaterThan(1);

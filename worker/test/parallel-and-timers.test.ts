@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScheduleActivity, workflow, type WorkflowContext } from "@weft/sdk";
+import { advanceClock } from "@weft/sdk/testing";
 import { Sleeper } from "./support/workflows.js";
 import { useHarness, waitFor } from "./support/harness.js";
 
@@ -25,7 +26,7 @@ describe("parallel activities and timers", () => {
   it("runs 200 activities yielded as one list and returns their results in order", async () => {
     const worker = await h.startWorker({ workflows: [FanOut], activities: { double: (_ctx, i: number) => i * 2 } });
     const handle = await h.client.start(FanOut, [200]);
-    const results = await h.client.result<number[]>(handle, { timeoutMs: 30_000 });
+    const results = await h.client.result<number[]>(handle, { timeoutSeconds: 30 });
     expect(results).toEqual(Array.from({ length: 200 }, (_, i) => i * 2));
     await h.stopWorker(worker);
   });
@@ -33,7 +34,7 @@ describe("parallel activities and timers", () => {
   it("rounds a 1.2 s sleep up to one 2 s durable timer", async () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handle = await h.client.start(Sleeper, [1.2]);
-    expect(await h.client.result(handle, { timeoutMs: 20_000 })).toBe("woke");
+    expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("woke");
     const history = await h.client.history(handle);
     const started = history.find((e) => e.type === "TimerStarted");
     expect(started?.attributes).toMatchObject({ seconds: 2, timerId: "t1" });
@@ -48,7 +49,7 @@ describe("parallel activities and timers", () => {
   it("completes 300 sleeping workflows", async () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handles = await Promise.all(Array.from({ length: 300 }, () => h.client.start(Sleeper, [1])));
-    const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutMs: 60_000 })));
+    const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutSeconds: 60 })));
     expect(results.every((r) => r === "woke")).toBe(true);
     await h.stopWorker(worker);
   });
@@ -59,7 +60,7 @@ describe("parallel activities and timers", () => {
     await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
     await h.stopWorker(first); // its in-memory schedule goes with it
     const second = await h.startWorker({ workflows: [Sleeper] });
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toBe("woke");
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toBe("woke");
     await h.stopWorker(second);
   });
 
@@ -67,8 +68,8 @@ describe("parallel activities and timers", () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handle = await h.client.start(Sleeper, [3600]);
     await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
-    await h.db.pool.query("select weft.advance_clock($1)", [3600_000]);
-    expect(await h.client.result(handle, { timeoutMs: 20_000 })).toBe("woke");
+    await advanceClock(h.db.pool, 3600);
+    expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("woke");
     await h.stopWorker(worker);
   });
 });

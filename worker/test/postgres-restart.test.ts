@@ -53,7 +53,7 @@ describe("a PostgreSQL restart", () => {
     await database.stop();
     database = await openDatabase({ dataDir: path.join(dataDir, "pg"), port });
 
-    for (const handle of handles) expect(await client.result(handle, { timeoutMs: 60_000 })).toBe(3);
+    for (const handle of handles) expect(await client.result(handle, { timeoutSeconds: 60 })).toBe(3);
     for (const handle of handles) {
       const completions = (await client.history(handle)).filter((e) => e.type === "ActivityCompleted");
       expect(completions.map((e) => e.attributes.activityId)).toEqual([1, 2, 3]);

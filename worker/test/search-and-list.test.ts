@@ -42,7 +42,7 @@ describe("search attributes and Client.list", () => {
     expect((await h.client.describe(acme)).searchAttributes).toEqual({ customer: "acme", stage: "paid", tags: ["vip", "eu"] });
     expect((await h.client.list({ status: "running", workflowType: "tagged" })).runs).toHaveLength(2);
     await h.client.signal(acme, "release");
-    expect(await h.client.result(acme, { timeoutMs: 10_000 })).toEqual({ customer: "acme", stage: "paid", tags: ["vip", "eu"] });
+    expect(await h.client.result(acme, { timeoutSeconds: 10 })).toEqual({ customer: "acme", stage: "paid", tags: ["vip", "eu"] });
     expect((await h.client.list({ status: "completed" })).runs.map((r) => r.workflowId)).toEqual(["acme-1"]);
     await h.client.terminate("globex-1");
     await h.stopWorker(worker);

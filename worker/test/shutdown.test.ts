@@ -26,7 +26,7 @@ describe("Worker.shutdown()", () => {
     expect(rows[0].n).toBe(0); // deregistered
 
     const next = await h.startWorker({ workflows: [OneActivity] });
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toBe("finished");
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toBe("finished");
     await h.stopWorker(next);
   });
 });

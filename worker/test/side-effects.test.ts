@@ -32,7 +32,7 @@ describe("determinism helpers", () => {
     const handle = await h.client.start(Values, []);
     for (let i = 0; i < 3; i++) await h.client.signal(handle, "poke");
     const result = await h.client.result<{ random: number; uuid: string; now: string; effect: number }>(handle, {
-      timeoutMs: 10_000,
+      timeoutSeconds: 10,
     });
     const markers = (await h.client.history(handle)).filter((e) => e.type === "MarkerRecorded");
     expect(markers.map((m) => m.attributes)).toEqual([

@@ -24,7 +24,7 @@ describe("signals", () => {
     const handle = await h.client.start(Approval, [], { workflowId: "approval-1" });
     await waitFor(async () => (await h.client.history(handle)).length > 0); // first task done, now waiting
     await h.client.signal("approval-1", "approve", ["ada"]);
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toEqual(["ada"]);
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toEqual(["ada"]);
     await h.stopWorker(worker);
   });
 
@@ -34,7 +34,7 @@ describe("signals", () => {
     const handle = await h.client.start(Collector, [3]);
     for (const item of ["a", "b", "c"]) await h.client.signal(handle, "add", [item]);
     const again = await h.startWorker({ workflows: [Collector] });
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toEqual(["a", "b", "c"]);
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toEqual(["a", "b", "c"]);
     const types = (await h.client.history(handle)).map((e) => e.type);
     expect(types.slice(0, 4)).toEqual(["WorkflowStarted", "SignalReceived", "SignalReceived", "SignalReceived"]);
     await h.stopWorker(again);
@@ -45,7 +45,7 @@ describe("signals", () => {
     const handle = await h.client.start(Collector, [20]);
     const items = Array.from({ length: 20 }, (_, i) => `item-${i}`);
     for (const item of items) await h.client.signal(handle, "add", [item]);
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toEqual(items);
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toEqual(items);
     await h.stopWorker(worker);
   });
 
@@ -59,7 +59,7 @@ describe("signals", () => {
     expect((await h.client.history(handle)).some((e) => e.type === "SignalReceived")).toBe(true);
     expect(described.status).toBe("running");
     await h.client.signal(handle, "approve", ["ada"]);
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toEqual(["ada"]);
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toEqual(["ada"]);
     await h.stopWorker(worker);
   });
 });

@@ -23,7 +23,7 @@ describe("smoke", () => {
     const worker = await h.startWorker({ workflows: [Greet], activities: { hello: (_ctx, name: string) => `hello ${name}` } });
     const handle = await h.client.start(Greet, ["ada"], { workflowId: "g1" });
     await h.client.signal(handle, "approve");
-    expect(await h.client.result(handle, { timeoutMs: 10_000 })).toBe("hello ada!");
+    expect(await h.client.result(handle, { timeoutSeconds: 10 })).toBe("hello ada!");
     const history = await h.client.history(handle);
     expect(history.map((e) => e.type)).toContain("TimerFired");
     await h.stopWorker(worker);

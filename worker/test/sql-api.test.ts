@@ -26,7 +26,7 @@ describe("SQL API inside the caller's transaction", () => {
     } finally {
       conn.release();
     }
-    expect(await h.client.result("order-1", { timeoutMs: 10_000 })).toBe(1);
+    expect(await h.client.result("order-1", { timeoutSeconds: 10 })).toBe(1);
     await h.stopWorker(worker);
   });
 
@@ -34,7 +34,7 @@ describe("SQL API inside the caller's transaction", () => {
     const worker = await h.startWorker({ workflows: [Approval] });
     await h.db.pool.query(`select weft.start_workflow('approval', '[]', 'approval-sql')`);
     await h.db.pool.query(`select weft.signal_workflow('approval-sql', 'approve', '["sql"]')`);
-    expect(await h.client.result("approval-sql", { timeoutMs: 10_000 })).toEqual(["sql"]);
+    expect(await h.client.result("approval-sql", { timeoutSeconds: 10 })).toEqual(["sql"]);
     await h.stopWorker(worker);
   });
 });

@@ -48,11 +48,11 @@ class UpgradeChild {
 @workflow.defn({ name: "upgrade-parent" })
 class UpgradeParent {
   *run(ctx: WorkflowContext): WorkflowGenerator {
-    const [sum, child] = yield [
-      new ScheduleActivity("add", [1, 2], { queue: "later" }),
+    const [sum, child] = yield* ctx.all([
+      new ScheduleActivity<number>("add", [1, 2], { taskQueue: "later" }),
       ctx.startChildWorkflow(UpgradeChild, [], { workflowId: `${ctx.info.workflowId}-child` }),
       ctx.sleep(3600),
-    ];
+    ]);
     return { sum, child };
   }
 }

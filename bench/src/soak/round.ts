@@ -130,7 +130,7 @@ export async function runRound(
 
   const outcomes = await Promise.all(
     handles.map((h) =>
-      client.result(h, { timeoutMs: config.resultTimeoutMs }).then(
+      client.result(h, { timeoutSeconds: config.resultTimeoutMs / 1000 }).then(
         (value): Outcome => ({ ok: true, value }),
         (error: Error): Outcome => ({ ok: false, error }),
       ),

@@ -85,9 +85,9 @@ export function soakWorkflows(flaky: number): { workflows: WorkflowClass[]; flak
 
   const Child = registerWorkflow(
     class {
-      *run(_ctx: WorkflowContext, base: number, n: number): WorkflowGenerator<number> {
+      *run(ctx: WorkflowContext, base: number, n: number): WorkflowGenerator<number> {
         yield* maybeFlake();
-        const rs: number[] = yield Array.from({ length: n }, (_, i) => new ScheduleActivity("step", [base + i, true]));
+        const rs = yield* ctx.all(Array.from({ length: n }, (_, i) => ctx.activity<number>("step", [base + i, true])));
         return rs.reduce((a, b) => a + b, 0);
       }
     },
@@ -118,7 +118,8 @@ export function soakWorkflows(flaky: number): { workflows: WorkflowClass[]; flak
             for (let c = 0; c < spec.children; c++) commands.push(new StartChildWorkflow(SOAK_CHILD, [c * 100, 10]));
           }
           yield* maybeFlake();
-          const results: unknown[] = yield commands;
+          // A plain yield of an array: the results come back as unknown, one per command.
+          const results = (yield commands) as unknown[];
           for (const r of results) if (typeof r === "number") sum += r;
         }
         yield* maybeFlake();

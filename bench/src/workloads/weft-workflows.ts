@@ -1,6 +1,6 @@
 // The workflows of WORKLOADS.md W1-W4 written for weft. Every bench worker registers all of
 // them, so a run left over from a timed-out variant is still finished rather than failed.
-import { registerWorkflow, ScheduleActivity, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
+import { registerWorkflow, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
 import type { Activities } from "@weft/worker";
 
 /** The no-op step: takes an integer, returns it + 1. */
@@ -9,9 +9,9 @@ export const activities: Activities = { step: (_ctx, n: number) => n + 1 };
 /** W1: `steps` sequential steps, each fed the previous output; 0 -> steps. */
 export const Sequential = registerWorkflow(
   class {
-    *run(_ctx: WorkflowContext, steps: number): WorkflowGenerator<number> {
+    *run(ctx: WorkflowContext, steps: number): WorkflowGenerator<number> {
       let x = 0;
-      for (let i = 0; i < steps; i++) x = yield new ScheduleActivity("step", [x]);
+      for (let i = 0; i < steps; i++) x = yield* ctx.activity<number>("step", [x]);
       return x;
     }
   },
@@ -21,8 +21,8 @@ export const Sequential = registerWorkflow(
 /** W2: `fanout` steps in parallel on 0..fanout-1; returns the sum of their results. */
 export const FanOut = registerWorkflow(
   class {
-    *run(_ctx: WorkflowContext, fanout: number): WorkflowGenerator<number> {
-      const results: number[] = yield Array.from({ length: fanout }, (_, i) => new ScheduleActivity("step", [i]));
+    *run(ctx: WorkflowContext, fanout: number): WorkflowGenerator<number> {
+      const results = yield* ctx.all(Array.from({ length: fanout }, (_, i) => ctx.activity<number>("step", [i])));
       return results.reduce((a, b) => a + b, 0);
     }
   },
@@ -32,8 +32,8 @@ export const FanOut = registerWorkflow(
 /** W3: one step. */
 export const OneStep = registerWorkflow(
   class {
-    *run(_ctx: WorkflowContext): WorkflowGenerator<number> {
-      return yield new ScheduleActivity("step", [0]);
+    *run(ctx: WorkflowContext): WorkflowGenerator<number> {
+      return yield* ctx.activity<number>("step", [0]);
     }
   },
   { name: "bench-w3-one-step" },

@@ -1,13 +1,20 @@
 import { Kysely, PostgresDialect, sql, type Selectable } from "kysely";
 import pg from "pg";
-import { checkTimeout, toMs } from "../commands.js";
-import { InvalidArgumentError, mapDatabaseError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
+import {
+  InvalidArgumentError,
+  mapDatabaseError,
+  ResultTimeoutError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+} from "../errors.js";
 import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
-import { handleConnectionErrors } from "../pool.js";
-import type { ChildWorkflowRetryPolicy } from "../retry-policy.js";
+import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
+import { checkOptions, resultOptionsSchema, startOptionsSchema } from "../options.js";
+import type { WorkflowRetryPolicy } from "../retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
+import { workflowTimeoutsToWire } from "../wire.js";
 import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
 import type { DB as WeftDatabase, WeftWorkflowRuns } from "./db-schema.js";
 import type { RunStatus } from "../run-status.js";
@@ -31,11 +38,16 @@ export interface StartOptions {
   /** Indexed facts to find the run by (Client.list); the workflow may change them. */
   searchAttributes?: SearchAttributes;
   /** Run the workflow again (attempt + 1) when a run fails; without one it runs once. */
-  retryPolicy?: ChildWorkflowRetryPolicy;
-  /** Longest the workflow may take over all its runs (retries, continue-as-new). Seconds. */
+  retryPolicy?: WorkflowRetryPolicy;
+  /** Longest the workflow may take over all its runs (retries, continue-as-new). */
   executionTimeoutSeconds?: number;
-  /** Longest one run may take. Seconds. */
+  /** Longest one run may take. */
   runTimeoutSeconds?: number;
+}
+
+export interface ResultOptions {
+  /** Give up waiting after this long with ResultTimeoutError (the run goes on). Default: wait for ever. */
+  timeoutSeconds?: number;
 }
 
 export interface WorkflowHandle {
@@ -49,7 +61,7 @@ export type RunRef = string | WorkflowHandle;
 export interface PendingActivity {
   activityId: number;
   activityType: string;
-  queue: string;
+  taskQueue: string;
   status: "scheduled" | "started";
   attempt: number;
   scheduledAt: Date;
@@ -145,6 +157,7 @@ export class Client {
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     if (this.ownsPool) handleConnectionErrors(this.pool);
+    else markConnectionFailures(this.pool); // result() waits through a restart on a shared pool too
     this.db = new Kysely<WeftDatabase>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.closes = new CloseListener(this.pool);
     this.starts = startBatcher(this.pool);
@@ -162,6 +175,7 @@ export class Client {
 
   /** Concurrent calls (made in one turn of the event loop) share one transaction; each stands alone. */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
+    checkArgument(() => checkOptions(startOptionsSchema, options, "start options"));
     const runId = await this.starts.call({
       workflowType: typeof workflow === "string" ? workflow : workflowDefinition(workflow).name,
       argsJson: encodeArgs(args, "workflow arguments"),
@@ -189,12 +203,15 @@ export class Client {
    * (failed, terminated, timed out). Follows continue-as-new and retries to the last run.
    * Woken by NOTIFY from the closing transaction, not by polling.
    */
-  async result<T = unknown>(ref: RunRef, options: { timeoutMs?: number } = {}): Promise<T> {
+  async result<T = unknown>(ref: RunRef, options: ResultOptions = {}): Promise<T> {
+    checkArgument(() => checkOptions(resultOptionsSchema, options, "result options"));
     const run = await this.findRun(ref);
-    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    const { timeoutSeconds } = options;
+    const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
     for (let runId = run.run_id; ; ) {
       const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
       const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left);
+      if (!closed) throw new ResultTimeoutError(runId, timeoutSeconds!);
       if (closed.next_run_id) {
         runId = closed.next_run_id;
         continue;
@@ -291,7 +308,7 @@ export class Client {
         ? activities.map((a) => ({
             activityId: a.activity_id,
             activityType: a.activity_type,
-            queue: a.queue,
+            taskQueue: a.queue,
             status: a.status as "scheduled" | "started",
             attempt: a.attempt,
             scheduledAt: a.scheduled_at,
@@ -375,18 +392,12 @@ function checkArgument(check: () => void): void {
   }
 }
 
-/** StartOptions as weft.start_workflow's p_options. */
+/** StartOptions (checked in start()) as weft.start_workflow's p_options. */
 function startOptions(options: StartOptions): Record<string, unknown> {
-  checkArgument(() => {
-    checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
-    checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
-    if (options.searchAttributes !== undefined) checkSearchAttributes(options.searchAttributes);
-  });
   return {
     searchAttributes: options.searchAttributes,
     retryPolicy: options.retryPolicy?.toJSON(),
-    executionTimeoutMs: toMs(options.executionTimeoutSeconds),
-    runTimeoutMs: toMs(options.runTimeoutSeconds),
+    ...workflowTimeoutsToWire(options),
   };
 }
 

@@ -9,15 +9,15 @@ import {
   ScheduleActivity,
   StartChildWorkflow,
   StartTimer,
-  toMs,
   UpsertSearchAttributes,
   WaitCondition,
   type WireCommand,
 } from "../commands.js";
-import { NonDeterminismError } from "../errors.js";
+import { NonDeterminismError, WorkflowTaskError } from "../errors.js";
 import { ActivityFailure, ChildWorkflowFailure, deserializeFailure, serializeFailure } from "../failures.js";
 import type { SearchAttributes } from "../search-attributes.js";
 import { isCommandEvent, type EventOf, type HistoryEvent } from "../history.js";
+import { scheduleActivityToWire, startChildWorkflowToWire } from "../wire.js";
 import { WorkflowContext, type Logger, type Recorder, type WorkflowInfo } from "../workflow/context.js";
 import type { WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "../workflow/definition.js";
 
@@ -35,11 +35,6 @@ type Slot =
 interface Waiting {
   readonly slots: Slot[];
   readonly parallel: boolean;
-}
-
-/** A workflow code error that is not the workflow's own failure: it fails the workflow task. */
-export class WorkflowTaskError extends Error {
-  override readonly name = "WorkflowTaskError";
 }
 
 export class WorkflowMachine implements Recorder {
@@ -249,19 +244,8 @@ export class WorkflowMachine implements Recorder {
   private issue(command: unknown): Slot {
     if (command instanceof ScheduleActivity) {
       const activityId = this.nextActivityId++;
-      const o = command.options;
-      this.emit({
-        kind: "ScheduleActivity",
-        activityId,
-        activityType: command.activityType,
-        args: toJson([...command.args]) as unknown[],
-        queue: o.queue ?? this.info.taskQueue,
-        retryPolicy: command.retryPolicy.toJSON(),
-        startToCloseMs: toMs(o.startToCloseTimeout),
-        scheduleToStartMs: toMs(o.scheduleToStartTimeout),
-        scheduleToCloseMs: toMs(o.scheduleToCloseTimeout),
-        heartbeatMs: toMs(o.heartbeatTimeout),
-      });
+      const args = toJson([...command.args]) as unknown[];
+      this.emit(scheduleActivityToWire(command, activityId, args, this.info.taskQueue));
       return { type: "activity", activityId };
     }
     if (command instanceof StartTimer) {
@@ -279,19 +263,9 @@ export class WorkflowMachine implements Recorder {
     }
     if (command instanceof StartChildWorkflow) {
       const childId = this.nextChildId++;
-      const o = command.options;
-      this.emit({
-        kind: "StartChildWorkflow",
-        childId,
-        workflowType: command.workflowType,
-        workflowId: o.workflowId ?? `${this.info.runId}/${childId}`,
-        taskQueue: o.taskQueue ?? this.info.taskQueue,
-        args: toJson([...command.args]) as unknown[],
-        parentClosePolicy: o.parentClosePolicy ?? "terminate",
-        retryPolicy: o.retryPolicy?.toJSON() ?? null,
-        executionTimeoutMs: toMs(o.executionTimeoutSeconds),
-        runTimeoutMs: toMs(o.runTimeoutSeconds),
-      });
+      const args = toJson([...command.args]) as unknown[];
+      const defaults = { workflowId: `${this.info.runId}/${childId}`, taskQueue: this.info.taskQueue };
+      this.emit(startChildWorkflowToWire(command, childId, args, defaults));
       return { type: "child", childId };
     }
     if (command instanceof RecordVersionMarker) {
@@ -525,6 +499,10 @@ function describeCommand(command: WireCommand): string {
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  // `yield ctx.all([...])` where `yield* ctx.all([...])` was meant
+  if (typeof (value as Partial<Generator>).next === "function" && typeof (value as Partial<Generator>).throw === "function") {
+    return "a generator (wait for what it yields with yield*, as in yield* ctx.all([...]))";
+  }
   if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "Object"}`;
   return `a ${typeof value}`;
 }

@@ -2,13 +2,17 @@ import { randomUUID } from "node:crypto";
 import {
   RecordSideEffect,
   RecordVersionMarker,
+  ScheduleActivity,
   StartChildWorkflow,
   StartTimer,
   WaitCondition,
+  type Command,
+  type CommandResult,
+  type ScheduleActivityOptions,
   type StartChildWorkflowOptions,
 } from "../commands.js";
 import type { SearchAttributes } from "../search-attributes.js";
-import type { WorkflowClass } from "./definition.js";
+import type { WorkflowArgs, WorkflowClass, WorkflowResult } from "./definition.js";
 
 export interface WorkflowInfo {
   readonly workflowId: string;
@@ -43,7 +47,8 @@ export interface Recorder {
 
 /**
  * The replay-safe surface passed to `run`. Values from `random`, `uuid4`, `now` and
- * `sideEffect` are recorded on first execution and replayed verbatim afterwards.
+ * `sideEffect` are recorded on first execution and replayed verbatim afterwards. The methods
+ * that return a command work with `yield` (result `unknown`) and `yield*` (result typed).
  */
 export class WorkflowContext {
   /** Logs only when not replaying, so each line appears once per run. */
@@ -68,6 +73,20 @@ export class WorkflowContext {
     return this.recorder.info;
   }
 
+  /** `const total = yield* ctx.activity<number>("add", [1, 2], { startToCloseTimeoutSeconds: 10 })` */
+  activity<R = unknown>(activityType: string, args: readonly unknown[] = [], options: ScheduleActivityOptions = {}): ScheduleActivity<R> {
+    return new ScheduleActivity<R>(activityType, args, options);
+  }
+
+  /**
+   * Runs commands in parallel and resolves to their results, typed per position:
+   * `const [a, b] = yield* ctx.all([ctx.activity<number>("a"), ctx.activity<string>("b")])`.
+   * The first failure throws. Plain `yield [a, b]` does the same, untyped.
+   */
+  *all<const C extends readonly Command[]>(commands: C): Generator<C, { -readonly [K in keyof C]: CommandResult<C[K]> }, unknown> {
+    return (yield commands) as { -readonly [K in keyof C]: CommandResult<C[K]> };
+  }
+
   /** Durable sleep; `yield ctx.sleep(1.5)`. Rounded up to whole seconds (one timer). */
   sleep(seconds: number): StartTimer {
     return new StartTimer(seconds);
@@ -77,12 +96,22 @@ export class WorkflowContext {
     return new StartTimer(seconds, options.timerId);
   }
 
-  /** `const ok = yield ctx.waitCondition(() => this.approved, { timeoutSeconds: 60 })` */
+  /** `const ok = yield* ctx.waitCondition(() => this.approved, { timeoutSeconds: 60 })`: false when it timed out. */
   waitCondition(predicate: () => boolean, options: { timeoutSeconds?: number } = {}): WaitCondition {
     return new WaitCondition(predicate, options.timeoutSeconds);
   }
 
-  /** `const result = yield ctx.startChildWorkflow(Shipping, [orderId])`: the child's result. */
+  /**
+   * `const label = yield* ctx.startChildWorkflow(Shipping, [orderId])`: the child's result,
+   * typed from the class's `run`, whose arguments `args` must match. By type name, give the
+   * result type yourself: `ctx.startChildWorkflow<string>("shipping", [orderId])`.
+   */
+  startChildWorkflow<C extends WorkflowClass>(
+    workflow: C,
+    args?: WorkflowArgs<C>,
+    options?: StartChildWorkflowOptions,
+  ): StartChildWorkflow<WorkflowResult<C>>;
+  startChildWorkflow<R = unknown>(workflow: string, args?: readonly unknown[], options?: StartChildWorkflowOptions): StartChildWorkflow<R>;
   startChildWorkflow(
     workflow: string | WorkflowClass,
     args: readonly unknown[] = [],

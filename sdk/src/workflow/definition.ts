@@ -1,15 +1,25 @@
 import type { Command } from "../commands.js";
 import type { WorkflowContext } from "./context.js";
 
-/** What `run` is: a generator yielding commands (or arrays of them) and returning the result. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yields resume with any command's result
-export type WorkflowGenerator<R = unknown> = Generator<Command | readonly Command[], R, any>;
+/**
+ * What `run` is: a generator yielding commands (or arrays of them) and returning the result.
+ * A plain `yield` resumes with `unknown`; `yield* command` resumes with the command's result type.
+ */
+export type WorkflowGenerator<R = unknown> = Generator<Command | readonly Command[], R, unknown>;
 
-export interface WorkflowInstance {
-  run(ctx: WorkflowContext, ...args: never[]): WorkflowGenerator;
+export interface WorkflowInstance<R = unknown> {
+  run(ctx: WorkflowContext, ...args: never[]): WorkflowGenerator<R>;
 }
 
-export type WorkflowClass = new () => WorkflowInstance;
+/** A workflow class; `R` is what its `run` returns. */
+export type WorkflowClass<R = unknown> = new () => WorkflowInstance<R>;
+
+/** The arguments `run` of workflow class `C` takes after its context. */
+export type WorkflowArgs<C extends WorkflowClass> =
+  InstanceType<C>["run"] extends (ctx: WorkflowContext, ...args: infer A) => unknown ? A : never;
+
+/** What a run of workflow class `C` returns. */
+export type WorkflowResult<C extends WorkflowClass> = C extends WorkflowClass<infer R> ? R : never;
 
 export interface WorkflowDefinition {
   /** Language-neutral type name, stored in history and used by clients to start it. */

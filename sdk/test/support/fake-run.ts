@@ -2,16 +2,15 @@
 // workflow task, the code is replayed, and the commands it yields are appended as events of
 // that same task. Mirrors weft.claim_workflow_task and weft.complete_workflow_task in
 // sql/functions/; change them together.
+import { type HistoryEvent, type WorkflowClass } from "@weft/sdk";
 import {
   parseHistory,
   replay,
   serializeFailure,
   workflowDefinition,
-  type HistoryEvent,
   type ReplayResult,
   type WireCommand,
-  type WorkflowClass,
-} from "@weft/sdk";
+} from "@weft/sdk/internal";
 
 export const RUN_ID = "5f0c7a4e-1d2b-4c3a-9e8f-000000000001";
 

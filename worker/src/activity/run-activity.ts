@@ -1,4 +1,5 @@
-import { ApplicationFailure, MAX_PAYLOAD_BYTES, serializeFailure, TimeoutFailure } from "@weft/sdk";
+import { ApplicationFailure, TimeoutFailure } from "@weft/sdk";
+import { MAX_PAYLOAD_BYTES, serializeFailure } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";

@@ -1,4 +1,4 @@
-import { continueReplay, parseHistory, WorkflowMachine } from "@weft/sdk";
+import { continueReplay, parseHistory, WorkflowMachine } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";

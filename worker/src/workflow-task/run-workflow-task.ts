@@ -1,4 +1,5 @@
-import { isInfrastructureError, mapDatabaseError, serializeFailure } from "@weft/sdk";
+import { mapDatabaseError } from "@weft/sdk";
+import { isInfrastructureError, serializeFailure } from "@weft/sdk/internal";
 import type { ActivityJob } from "../jobs.js";
 import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";

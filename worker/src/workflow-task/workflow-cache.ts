@@ -1,4 +1,4 @@
-import type { WorkflowMachine } from "@weft/sdk";
+import type { WorkflowMachine } from "@weft/sdk/internal";
 
 export interface CachedWorkflow {
   readonly machine: WorkflowMachine;

@@ -3,7 +3,8 @@
 // "workflow-task" (SIGKILL itself just before the first workflow task commits) or
 // "run-close" (the same, for the first task that closes a run: a child's).
 import pg from "pg";
-import { Worker, armFaultPoint } from "@weft/worker";
+import { Worker } from "@weft/worker";
+import { armFaultPoint } from "@weft/worker/testing";
 import { CrashChain, CrashParent, logAttempt } from "./crash-chain.mjs";
 
 const [databaseUrl, mode] = process.argv.slice(2);

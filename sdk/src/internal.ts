@@ -1,0 +1,16 @@
+// @weft/sdk/internal: what @weft/worker (and weft's own tests) need from the SDK: the replayer,
+// history parsing, wire commands, payload and connection helpers. NOT a public API: it may
+// change in any release without notice. Applications import "@weft/sdk" or "@weft/sdk/testing".
+export { WorkflowMachine } from "./replayer/machine.js";
+export { replay, continueReplay } from "./replayer/replay.js";
+export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
+export { parseHistory } from "./history.js";
+export { workflowDefinition } from "./workflow/definition.js";
+export type { WorkflowDefinition } from "./workflow/definition.js";
+export type { WireChildStart, WireCommand } from "./commands.js";
+export { serializeFailure } from "./failures.js";
+export { isInfrastructureError } from "./errors.js";
+export { MAX_PAYLOAD_BYTES } from "./payload.js";
+export { closeListeningConnection } from "./client/close-listener.js";
+export { handleConnectionErrors } from "./pool.js";
+export { activityStatusSchema, runStatusSchema } from "./run-status.js";
