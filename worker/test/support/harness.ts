@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { Client } from "@weft/sdk";
 import { Worker, type WorkerOptions } from "@weft/worker";
@@ -55,4 +56,23 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000)
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A connection of its own for one side of a race, and its backend pid. */
+export async function connectSession(url: string): Promise<{ client: pg.Client; pid: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+  return { client, pid: rows[0]!.pid };
+}
+
+/**
+ * Waits until backend `pid` is waiting for a lock that backend `blocker` holds: the moment a
+ * race test must reach before letting `blocker` go on, whatever the machine's speed.
+ */
+export async function waitUntilBlocked(pool: pg.Pool, pid: number, blocker: number): Promise<void> {
+  await waitFor(async () => {
+    const { rows } = await pool.query<{ blocked: boolean }>("select $2::int = any(pg_blocking_pids($1)) as blocked", [pid, blocker]);
+    return rows[0]!.blocked;
+  });
 }
