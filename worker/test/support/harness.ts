@@ -46,6 +46,10 @@ export function useHarness() {
       running.delete(worker);
       await worker.shutdown();
     },
+    /** Moves database time forward: weft.now(), pending timers and delayed weft jobs. */
+    async advanceClock(ms: number): Promise<void> {
+      await database.pool.query("select weft.advance_clock($1)", [ms]);
+    },
   };
 }
 
@@ -74,5 +78,21 @@ export async function waitUntilBlocked(pool: pg.Pool, pid: number, blocker: numb
   await waitFor(async () => {
     const { rows } = await pool.query<{ blocked: boolean }>("select $2::int = any(pg_blocking_pids($1)) as blocked", [pid, blocker]);
     return rows[0]!.blocked;
+  });
+}
+
+/**
+ * Waits until no weft job or timer is due at the database's time, so everything that time
+ * allows has run: what a test checks next did not happen merely because it was not run yet.
+ */
+export async function waitUntilNothingDue(pool: pg.Pool): Promise<void> {
+  await waitFor(async () => {
+    const { rows } = await pool.query<{ due: boolean }>(
+      `select exists (select 1 from graphile_worker.jobs
+                       where task_identifier like 'weft/%' and run_at <= now()
+                         and (locked_at is not null or attempts < max_attempts))
+           or exists (select 1 from weft.timers where due_at <= now()) as due`,
+    );
+    return !rows[0]!.due;
   });
 }
