@@ -12,10 +12,11 @@ import {
   type WireCommand,
   type WorkflowClass,
 } from "@weft/sdk";
+import { RUN_ID } from "../fixtures/saved-history.js";
 
-export const RUN_ID = "5f0c7a4e-1d2b-4c3a-9e8f-000000000001";
+export { RUN_ID };
 
-/** Timer deadlines are computed from a fixed clock so recorded histories are reproducible. */
+/** Timer deadlines count from a fixed clock; replay never reads them. */
 const CLOCK = Date.parse("2025-01-01T00:00:00.000Z");
 
 interface Incoming {
