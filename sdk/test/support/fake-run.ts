@@ -1,7 +1,7 @@
 // Plays the database's part in replayer tests: the inbox is moved into history as one
 // workflow task, the code is replayed, and the commands it yields are appended as events of
-// that same task. Mirrors weft.claim_workflow_task and weft.complete_workflow_task in
-// sql/migrations/ (the latest definitions); change them together.
+// that same task, as weft.claim_workflow_task and weft.complete_workflow_task do.
+// ../fake-run.test.ts checks the command events against histories the engine recorded.
 import {
   parseHistory,
   replay,
@@ -32,7 +32,7 @@ interface Incoming {
 }
 
 /** The history event weft.complete_workflow_task appends for one command. */
-export function commandToEvent(command: WireCommand, eventId: number, task: number): unknown {
+function commandToEvent(command: WireCommand, eventId: number, task: number): unknown {
   const base = { eventId, task };
   switch (command.kind) {
     case "ScheduleActivity": {
@@ -48,7 +48,8 @@ export function commandToEvent(command: WireCommand, eventId: number, task: numb
     case "CompleteWorkflow":
       return { ...base, type: "WorkflowCompleted", attributes: { result: command.result } };
     case "FailWorkflow":
-      return { ...base, type: "WorkflowFailed", attributes: { failure: command.failure } };
+      // No retry policy here, so no next run (weft.create_next_run).
+      return { ...base, type: "WorkflowFailed", attributes: { failure: command.failure, nextRunId: null } };
     case "StartChildWorkflow": {
       const { kind: _kind, ...attributes } = command;
       return { ...base, type: "ChildWorkflowScheduled", attributes: { ...attributes, runId: `child-run-${command.childId}` } };
