@@ -1,6 +1,5 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./support/harness.js";
+import { connectSession, useHarness, waitUntilBlocked } from "./support/harness.js";
 
 describe("a schedule-to-close timeout racing an attempt's failure", () => {
   const h = useHarness();
@@ -18,8 +17,10 @@ describe("a schedule-to-close timeout racing an attempt's failure", () => {
     await db.query("select weft.complete_workflow_task($1, $2, $3::jsonb)", [runId, task, JSON.stringify([schedule])]);
 
     // Attempt 1 fails (and will be retried) in a transaction still open when the timeout fires.
-    const attempt = new pg.Client({ connectionString: h.db.url });
-    await attempt.connect();
+    const [{ client: attempt, pid: attemptPid }, { client: timer, pid: timerPid }] = await Promise.all([
+      connectSession(h.db.url),
+      connectSession(h.db.url),
+    ]);
     try {
       await attempt.query("begin");
       const failed = await attempt.query<{ r: string }>(
@@ -27,12 +28,14 @@ describe("a schedule-to-close timeout racing an attempt's failure", () => {
         [runId],
       );
       expect(failed.rows[0]!.r).toBe("retry");
-      const timeout = db.query<{ r: string }>("select weft.timeout_activity($1, 1, 1, 'scheduleToClose') as r", [runId]);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const timeout = timer.query<{ r: string }>("select weft.timeout_activity($1, 1, 1, 'scheduleToClose') as r", [runId]);
+      // The race is lost only if the timeout read the activity before the failure committed:
+      // commit once it waits on the attempt's row lock, having read whatever it reads unlocked.
+      await waitUntilBlocked(db, timerPid, attemptPid);
       await attempt.query("commit");
       expect((await timeout).rows[0]!.r).toBe("failed");
     } finally {
-      await attempt.end();
+      await Promise.all([attempt.end(), timer.end()]);
     }
     const { rows } = await db.query("select status, attempt from weft.activity_executions where run_id = $1", [runId]);
     expect(rows[0]).toEqual({ status: "failed", attempt: 2 });

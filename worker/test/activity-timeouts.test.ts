@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ActivityFailure, TimeoutFailure, WorkflowFailedError } from "@weft/sdk";
 import { OneActivity } from "./support/workflows.js";
-import { useHarness } from "./support/harness.js";
+import { useHarness, waitFor } from "./support/harness.js";
 
 const fast = { initialIntervalSeconds: 0.01, backoffCoefficient: 1 };
 
@@ -81,7 +81,9 @@ describe("activity timeouts", () => {
 
   it("schedule-to-start fails the activity when no worker picks it up in time", async () => {
     const worker = await h.startWorker({ workflows: [OneActivity] });
-    const handle = await h.client.start(OneActivity, ["nobody", [], { taskQueue: "unserved", scheduleToStartTimeoutSeconds: 0.3 }]);
+    const handle = await h.client.start(OneActivity, ["nobody", [], { taskQueue: "unserved", scheduleToStartTimeoutSeconds: 60 }]);
+    await waitFor(async () => (await h.client.describe(handle)).pendingActivities.length === 1);
+    await h.advanceClock(60);
     const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToStart");
     expect(failure.attempt).toBe(1);
@@ -102,8 +104,10 @@ describe("activity timeouts", () => {
     const handle = await h.client.start(OneActivity, [
       "neverWorks",
       [],
-      { scheduleToCloseTimeoutSeconds: 0.8, retryPolicy: { initialIntervalSeconds: 0.1, backoffCoefficient: 1, maxAttempts: 0 } },
+      { scheduleToCloseTimeoutSeconds: 60, retryPolicy: { initialIntervalSeconds: 0.1, backoffCoefficient: 1, maxAttempts: 0 } },
     ]);
+    await waitFor(async () => attempts > 1);
+    await h.advanceClock(60);
     const failure = await failureOf(h.client.result(handle, { timeoutSeconds: 15 }));
     expect((failure.cause as TimeoutFailure).timeoutType).toBe("scheduleToClose");
     expect(attempts).toBeGreaterThan(1);

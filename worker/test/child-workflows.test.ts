@@ -126,7 +126,9 @@ describe("child workflows", () => {
 
   it("times a child out after its run timeout", async () => {
     const worker = await h.startWorker({ workflows });
-    const parent = await h.client.start(ParentCatch, ["child-waiter", [], { runTimeoutSeconds: 1 }]);
+    const parent = await h.client.start(ParentCatch, ["child-waiter", [], { runTimeoutSeconds: 3600 }]);
+    await waitFor(async () => (await h.client.describe(parent)).pendingChildren.length === 1);
+    await h.advanceClock(3600);
     const { failure } = await h.client.result<{ failure: { cause: { name: string; timeoutType: string } } }>(parent, {
       timeoutSeconds: 15,
     });

@@ -12,7 +12,7 @@ import {
   type WorkflowGenerator,
 } from "@weft/sdk";
 import { Approval } from "./support/workflows.js";
-import { useHarness, waitFor } from "./support/harness.js";
+import { useHarness, waitFor, waitUntilNothingDue } from "./support/harness.js";
 
 /** Counts to `target`, one run per step. */
 @workflow.defn({ name: "stepper" })
@@ -116,23 +116,31 @@ describe("workflow retry policy and timeouts", () => {
 
   it("counts a retry's run timeout from after its backoff", async () => {
     const worker = await h.startWorker({ workflows });
-    // A 1.5 s backoff is longer than the 1 s run timeout: the retry must still get its second.
-    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
-    const handle = await h.client.start(FailsOnce, [], { retryPolicy, runTimeoutSeconds: 1 });
+    // A 60 s backoff is longer than the 30 s run timeout: the retry must still get its 30 s.
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 60 });
+    const handle = await h.client.start(FailsOnce, [], { workflowId: "slow-retry", retryPolicy, runTimeoutSeconds: 30 });
+    await waitFor(async () => (await h.client.list({ workflowId: "slow-retry" })).runs.length === 2);
+    // Past a timeout counted from the retry's creation, before its first task is due.
+    await h.advanceClock(31);
+    await waitUntilNothingDue(h.db.pool);
+    await h.advanceClock(30);
     expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
     await h.stopWorker(worker);
   });
 
   it("keeps a retried run waiting out its backoff even when a signal arrives", async () => {
     const worker = await h.startWorker({ workflows });
-    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 1.5 });
+    const retryPolicy = new WorkflowRetryPolicy({ maxAttempts: 2, initialIntervalSeconds: 60 });
     const handle = await h.client.start(FailsOnce, [], { workflowId: "backing-off", retryPolicy });
     await waitFor(async () => (await h.client.list({ workflowId: "backing-off" })).runs.length === 2);
     await h.client.signal("backing-off", "ping");
-    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
+    await waitUntilNothingDue(h.db.pool);
     const [retry, failed] = (await h.client.list({ workflowId: "backing-off" })).runs;
+    expect(await h.client.history({ workflowId: "backing-off", runId: retry!.runId })).toEqual([]);
+    await h.advanceClock(60);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(2);
     const firstTask = (await h.client.history({ workflowId: "backing-off", runId: retry!.runId })).find((e) => e.type === "TimerStarted");
-    expect(Date.parse(firstTask!.createdAt!) - failed!.closedAt!.getTime()).toBeGreaterThanOrEqual(1400);
+    expect(Date.parse(firstTask!.createdAt!) - failed!.closedAt!.getTime()).toBeGreaterThanOrEqual(59_900);
     await h.stopWorker(worker);
   });
 
@@ -163,7 +171,9 @@ describe("workflow retry policy and timeouts", () => {
 
   it("times a run out after its run timeout", async () => {
     const worker = await h.startWorker({ workflows });
-    const handle = await h.client.start(Approval, [], { runTimeoutSeconds: 1 });
+    const handle = await h.client.start(Approval, [], { runTimeoutSeconds: 3600 });
+    await waitFor(async () => (await h.client.history(handle)).length > 0); // first task done
+    await h.advanceClock(3600);
     const error = await h.client.result(handle, { timeoutSeconds: 15 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as Error).cause).toMatchObject({ name: "TimeoutFailure", timeoutType: "workflowRun" });

@@ -31,7 +31,9 @@ describe("describe() and errors recorded on runs", () => {
     });
     const handle = await h.client.start(Busy, []);
     // default policy: 1 s, then 2 s between attempts; look during the second wait
-    await waitFor(async () => (await h.client.describe(handle)).pendingActivities[0]?.attempt === 3, 10_000);
+    await waitFor(async () => (await h.client.describe(handle)).pendingActivities[0]?.attempt === 2);
+    await h.advanceClock(1);
+    await waitFor(async () => (await h.client.describe(handle)).pendingActivities[0]?.attempt === 3);
     const described = await h.client.describe(handle);
     expect(described.status).toBe("running");
     expect(described.pendingActivities).toHaveLength(1);

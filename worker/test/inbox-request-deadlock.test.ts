@@ -1,6 +1,5 @@
-import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { useHarness } from "./support/harness.js";
+import { connectSession, useHarness, waitUntilBlocked } from "./support/harness.js";
 
 // A timer batch (chain-runner startWithTimers) fires several timers in one transaction, each
 // through weft.deliver. When two timers of one run come due together and the run is busy for
@@ -18,12 +17,11 @@ describe("inbox writers and a transaction that both queues and runs a run's task
     await h.db.pool.query("select weft.register_workflow_types('q', array['t'])");
     const { rows } = await h.db.pool.query<{ r: string }>("select weft.start_workflow('t', '[]', 'deadlock-1', 'q') as r");
     const runId = rows[0]!.r;
-    const connect = async () => {
-      const c = new pg.Client({ connectionString: h.db.url });
-      await c.connect();
-      return c;
-    };
-    const [task, batch, activity] = [await connect(), await connect(), await connect()];
+    const [{ client: task }, { client: batch, pid: batchPid }, { client: activity, pid: activityPid }] = await Promise.all([
+      connectSession(h.db.url),
+      connectSession(h.db.url),
+      connectSession(h.db.url),
+    ]);
     try {
       // A workflow task holds the run while the batch fires its first timer: queued.
       await task.query("begin");
@@ -44,12 +42,14 @@ describe("inbox writers and a transaction that both queues and runs a run's task
       const result = activity
         .query(`select weft.deliver($1, 'ActivityCompleted', '{"activityId":1,"result":1,"attempt":1}', 'q', 0)`, [runId])
         .then(() => null, (error: { code?: string }) => error.code ?? "error");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The deadlock needs the result to be waiting on the batch's request row before the batch
+      // releases its request; completing any earlier would pass without the fix.
+      await waitUntilBlocked(h.db.pool, activityPid, batchPid);
       const completed = batch
         .query("select weft.complete_workflow_task($1, $2, '[]')", [runId, second.rows[0]!.a.claim.task])
         .then(() => null, (error: { code?: string }) => error.code ?? "error");
 
-      expect(await completed).toBeNull(); // today: 40P01 on one of the two
+      expect(await completed).toBeNull(); // before the fix: 40P01 on one of the two
       await batch.query("commit");
       expect(await result).toBeNull();
       await activity.query("commit");

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { ScheduleActivity, workflow, type WorkflowContext } from "@weft/sdk";
-import { advanceClock } from "@weft/sdk/testing";
 import { Sleeper } from "./support/workflows.js";
 import { useHarness, waitFor } from "./support/harness.js";
 
@@ -34,6 +33,8 @@ describe("parallel activities and timers", () => {
   it("rounds a 1.2 s sleep up to one 2 s durable timer", async () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handle = await h.client.start(Sleeper, [1.2]);
+    await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
+    await h.advanceClock(2);
     expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("woke");
     const history = await h.client.history(handle);
     const started = history.find((e) => e.type === "TimerStarted");
@@ -48,7 +49,13 @@ describe("parallel activities and timers", () => {
 
   it("completes 300 sleeping workflows", async () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
-    const handles = await Promise.all(Array.from({ length: 300 }, () => h.client.start(Sleeper, [1])));
+    const handles = await Promise.all(Array.from({ length: 300 }, () => h.client.start(Sleeper, [60])));
+    await waitFor(async () => {
+      const runIds = handles.map((handle) => handle.runId);
+      const { rows } = await h.db.pool.query("select count(*)::int as n from weft.timers where run_id = any($1::uuid[])", [runIds]);
+      return rows[0].n === 300;
+    }, 60_000);
+    await h.advanceClock(60);
     const results = await Promise.all(handles.map((handle) => h.client.result(handle, { timeoutSeconds: 60 })));
     expect(results.every((r) => r === "woke")).toBe(true);
     await h.stopWorker(worker);
@@ -56,9 +63,10 @@ describe("parallel activities and timers", () => {
 
   it("fires a timer whose worker went away: another worker finds it by polling", async () => {
     const first = await h.startWorker({ workflows: [Sleeper] });
-    const handle = await h.client.start(Sleeper, [1]);
+    const handle = await h.client.start(Sleeper, [60]);
     await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
     await h.stopWorker(first); // its in-memory schedule goes with it
+    await h.advanceClock(60);
     const second = await h.startWorker({ workflows: [Sleeper] });
     expect(await h.client.result(handle, { timeoutSeconds: 10 })).toBe("woke");
     await h.stopWorker(second);
@@ -68,7 +76,7 @@ describe("parallel activities and timers", () => {
     const worker = await h.startWorker({ workflows: [Sleeper] });
     const handle = await h.client.start(Sleeper, [3600]);
     await waitFor(async () => (await h.client.describe(handle)).pendingTimers.length === 1);
-    await advanceClock(h.db.pool, 3600);
+    await h.advanceClock(3600);
     expect(await h.client.result(handle, { timeoutSeconds: 20 })).toBe("woke");
     await h.stopWorker(worker);
   });

@@ -1,8 +1,7 @@
 // Plays the database's part in replayer tests: the inbox is moved into history as one
 // workflow task, the code is replayed, and the commands it yields are appended as events of
-// that same task. Mirrors weft.claim_workflow_task and weft.complete_workflow_task in
-// sql/functions/; change them together.
-import { type HistoryEvent, type WorkflowClass } from "@weft/sdk";
+// that same task, as weft.claim_workflow_task and weft.complete_workflow_task do.
+// ../fake-run.test.ts checks the command events against histories the engine recorded.
 import {
   parseHistory,
   replay,
@@ -11,10 +10,12 @@ import {
   type ReplayResult,
   type WireCommand,
 } from "@weft/sdk/internal";
+import type { HistoryEvent, WorkflowClass } from "@weft/sdk";
+import { RUN_ID } from "../fixtures/saved-history.js";
 
-export const RUN_ID = "5f0c7a4e-1d2b-4c3a-9e8f-000000000001";
+export { RUN_ID };
 
-/** Timer deadlines are computed from a fixed clock so recorded histories are reproducible. */
+/** Timer deadlines count from a fixed clock; replay never reads them. */
 const CLOCK = Date.parse("2025-01-01T00:00:00.000Z");
 
 interface Incoming {
@@ -30,7 +31,7 @@ interface Incoming {
 }
 
 /** The history event weft.complete_workflow_task appends for one command. */
-export function commandToEvent(command: WireCommand, eventId: number, task: number): unknown {
+function commandToEvent(command: WireCommand, eventId: number, task: number): unknown {
   const base = { eventId, task };
   switch (command.kind) {
     case "ScheduleActivity": {
@@ -46,7 +47,8 @@ export function commandToEvent(command: WireCommand, eventId: number, task: numb
     case "CompleteWorkflow":
       return { ...base, type: "WorkflowCompleted", attributes: { result: command.result } };
     case "FailWorkflow":
-      return { ...base, type: "WorkflowFailed", attributes: { failure: command.failure } };
+      // No retry policy here, so no next run (weft.create_next_run).
+      return { ...base, type: "WorkflowFailed", attributes: { failure: command.failure, nextRunId: null } };
     case "StartChildWorkflow": {
       const { kind: _kind, ...attributes } = command;
       return { ...base, type: "ChildWorkflowScheduled", attributes: { ...attributes, runId: `child-run-${command.childId}` } };
