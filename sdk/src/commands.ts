@@ -4,7 +4,7 @@
 import type { SerializedFailure } from "./failures.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
-import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
+import { attachedDefinition, type WorkflowClassRef } from "./workflow/registry.js";
 
 export interface ScheduleActivityOptions {
   /** Task queue of the workers that run it. Default: the workflow's task queue. */
@@ -111,11 +111,11 @@ export class StartChildWorkflow {
   readonly kind = "StartChildWorkflow";
   readonly workflowType: string;
   constructor(
-    workflow: string | WorkflowClass,
+    workflow: string | WorkflowClassRef,
     readonly args: readonly unknown[] = [],
     readonly options: StartChildWorkflowOptions = {},
   ) {
-    this.workflowType = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
+    this.workflowType = typeof workflow === "string" ? workflow : attachedDefinition(workflow).name;
     checkTimeout(options.executionTimeoutSeconds, "executionTimeoutSeconds");
     checkTimeout(options.runTimeoutSeconds, "runTimeoutSeconds");
   }
@@ -130,10 +130,10 @@ export class ContinueAsNew {
   readonly workflowType: string | undefined;
   constructor(
     readonly args: readonly unknown[] = [],
-    readonly options: { workflow?: string | WorkflowClass; taskQueue?: string } = {},
+    readonly options: { workflow?: string | WorkflowClassRef; taskQueue?: string } = {},
   ) {
     const w = options.workflow;
-    this.workflowType = w === undefined || typeof w === "string" ? w : workflowDefinition(w).name;
+    this.workflowType = w === undefined || typeof w === "string" ? w : attachedDefinition(w).name;
   }
 }
 

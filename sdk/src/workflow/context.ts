@@ -8,7 +8,7 @@ import {
   type StartChildWorkflowOptions,
 } from "../commands.js";
 import type { SearchAttributes } from "../search-attributes.js";
-import type { WorkflowClass } from "./definition.js";
+import type { WorkflowClassRef } from "./registry.js";
 
 export interface WorkflowInfo {
   readonly workflowId: string;
@@ -84,7 +84,7 @@ export class WorkflowContext {
 
   /** `const result = yield ctx.startChildWorkflow(Shipping, [orderId])`: the child's result. */
   startChildWorkflow(
-    workflow: string | WorkflowClass,
+    workflow: string | WorkflowClassRef,
     args: readonly unknown[] = [],
     options: StartChildWorkflowOptions = {},
   ): StartChildWorkflow {

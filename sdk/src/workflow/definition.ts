@@ -1,5 +1,6 @@
 import type { Command } from "../commands.js";
 import type { WorkflowContext } from "./context.js";
+import { attachDefinition, attachedDefinition } from "./registry.js";
 
 /** What `run` is: a generator yielding commands (or arrays of them) and returning the result. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yields resume with any command's result
@@ -19,7 +20,6 @@ export interface WorkflowDefinition {
   readonly signals: ReadonlyMap<string, string>;
 }
 
-const DEFINITION = Symbol.for("weft.workflowDefinition");
 /** Methods marked by @signal, waiting for their class's @defn to collect them. */
 const pendingSignals = new WeakMap<object, string>();
 
@@ -39,7 +39,7 @@ export function registerWorkflow<C extends WorkflowClass>(
     }
   }
   const definition: WorkflowDefinition = Object.freeze({ name: options.name, cls, signals });
-  Object.defineProperty(cls, DEFINITION, { value: definition });
+  attachDefinition(cls, definition);
   return cls;
 }
 
@@ -71,12 +71,6 @@ export function signal(name: string) {
 }
 
 export function workflowDefinition(cls: WorkflowClass): WorkflowDefinition {
-  // Own property only: an unregistered subclass must not pass as its registered parent.
-  const definition = Object.hasOwn(cls, DEFINITION)
-    ? (cls as unknown as { [DEFINITION]: WorkflowDefinition })[DEFINITION]
-    : undefined;
-  if (!definition) {
-    throw new TypeError(`${cls.name} is not a workflow: decorate it with @workflow.defn or call registerWorkflow`);
-  }
-  return definition;
+  // Only registerWorkflow above attaches one, and it attaches a WorkflowDefinition.
+  return attachedDefinition(cls) as WorkflowDefinition;
 }
