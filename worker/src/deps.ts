@@ -12,7 +12,7 @@ export interface WorkerDeps {
   readonly activities: Activities;
   /** Names of `activities`: the types a workflow task may claim for this worker. */
   readonly activityTypes: readonly string[];
-  /** Whether a delivered event may run its workflow task inline (maxEagerSteps > 0): step-loop.ts. */
+  /** Whether a delivered event may run its workflow task inline (maxStepsPerJob > 0): step-loop.ts. */
   readonly inlineTasks: boolean;
   readonly cache: WorkflowCache;
   readonly logger: Logger;

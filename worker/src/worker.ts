@@ -59,13 +59,13 @@ export class Worker {
       workflows: definitions,
       activities,
       activityTypes: Object.keys(activities),
-      inlineTasks: config.maxEagerSteps > 0,
+      inlineTasks: config.maxStepsPerJob > 0,
       cache: new WorkflowCache(config.maxCachedWorkflows),
       logger,
     };
     let stopping = false;
     const timers = new Timers(deps, { pollIntervalMs: config.pollIntervalMs, concurrency: config.concurrency });
-    const steps = new StepLoop(deps, timers, config.maxEagerSteps, () => stopping);
+    const steps = new StepLoop(deps, timers, config.maxStepsPerJob, () => stopping);
     timers.start(steps);
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
