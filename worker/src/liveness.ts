@@ -27,6 +27,7 @@ export class Liveness {
   async start(): Promise<void> {
     const o = this.options;
     await registerWorkflowTypes(this.pool, o.taskQueue, o.workflowTypes);
+    // beat never rejects: a failed heartbeat is logged and the next one retries.
     this.timer = setInterval(() => void this.beat(), o.heartbeatIntervalMs);
     this.timer.unref();
     await this.beat();

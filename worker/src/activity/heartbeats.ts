@@ -24,7 +24,7 @@ export class HeartbeatSender {
     const wait = Math.max(0, this.lastSentAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      void this.flush(); // never rejects: a lost heartbeat is caught below
     }, wait);
   }
 
