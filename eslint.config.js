@@ -21,8 +21,8 @@ export default tseslint.config(
       "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
     },
     rules: {
-      // A reader goes top-down, from the entry to the leaves (STYLE.md). Type-only imports are
-      // not counted by this rule.
+      // A reader goes top-down, from the entry to the leaves (STYLE.md). This rule skips
+      // type-only imports; scripts/import-cycles.mjs, also run by `pnpm lint`, counts them.
       "import-x/no-cycle": "error",
       // A promise nobody awaits loses its error and its ordering; where that is intended, the
       // call says so with `void` and a comment on why.
