@@ -57,7 +57,7 @@ const completedTask = z.object({
   /** Timers the task started: [timer id, due epoch ms]. */
   timers: z.array(z.tuple([z.string(), z.number()])),
 });
-export type CompletedTask = z.infer<typeof completedTask>;
+type CompletedTask = z.infer<typeof completedTask>;
 
 export interface TaskDecision {
   readonly runId: string;
@@ -138,7 +138,11 @@ export function fireTimer(db: Db, runId: string, timerId: string, inline: Inline
 
 /** False: the attempt is stale (completed, timed out or superseded meanwhile). */
 export function startActivityAttempt(db: Db, ids: AttemptIds): Promise<boolean> {
-  return answer(db, z.boolean(), "select weft.start_activity_attempt($1, $2, $3) as answer", [ids.runId, ids.activityId, ids.attempt]);
+  return answer(db, z.boolean(), "select weft.start_activity_attempt($1, $2, $3) as answer", [
+    ids.runId,
+    ids.activityId,
+    ids.attempt,
+  ]);
 }
 
 /** False: the attempt is no longer current. */
@@ -153,7 +157,12 @@ export function heartbeatActivity(db: Db, ids: AttemptIds, detailsJson: string):
 
 /** Retries per the policy on the activity row, or fails the activity; a stale attempt is ignored. */
 export async function failActivity(db: Db, ids: AttemptIds, failure: SerializedFailure): Promise<void> {
-  await db.query("select weft.fail_activity($1, $2, $3, $4::jsonb)", [ids.runId, ids.activityId, ids.attempt, JSON.stringify(failure)]);
+  await db.query("select weft.fail_activity($1, $2, $3, $4::jsonb)", [
+    ids.runId,
+    ids.activityId,
+    ids.attempt,
+    JSON.stringify(failure),
+  ]);
 }
 
 export async function timeoutActivity(db: Db, job: TimeoutJob): Promise<void> {
@@ -176,7 +185,11 @@ export async function dueTimers(
   withinMs: number,
   limit: number,
 ): Promise<{ runId: string; timerId: string; dueMs: number }[]> {
-  const { rows } = await db.query("select run_id, timer_id, due_ms from weft.due_timers($1, $2, $3)", [taskQueue, withinMs, limit]);
+  const { rows } = await db.query("select run_id, timer_id, due_ms from weft.due_timers($1, $2, $3)", [
+    taskQueue,
+    withinMs,
+    limit,
+  ]);
   return rows.map((row) => {
     const { run_id, timer_id, due_ms } = dueTimer.parse(row);
     return { runId: run_id, timerId: timer_id, dueMs: due_ms };

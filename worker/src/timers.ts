@@ -130,7 +130,8 @@ export class Timers {
     } catch (error) {
       this.deps.logger.warn(`polling for due timers failed (will retry): ${(error as Error).message}`);
     }
-    if (!this.stopped) this.pollTimer = setTimeout(() => void this.poll(), pollIntervalMs); // poll never rejects (the catch above)
+    // poll never rejects (the catch above)
+    if (!this.stopped) this.pollTimer = setTimeout(() => void this.poll(), pollIntervalMs);
   }
 }
 

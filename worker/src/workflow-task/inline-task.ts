@@ -12,7 +12,12 @@ export type Deliver = (db: Db, inline: Inline | null) => Promise<Delivered>;
  * claimed with the event in it, which is replayed and completed in the same transaction: one
  * commit instead of a commit plus a task job. Null when no task ran here.
  */
-export async function deliverInline(deps: WorkerDeps, runId: string, mayClaim: boolean, deliver: Deliver): Promise<CommittedTask | null> {
+export async function deliverInline(
+  deps: WorkerDeps,
+  runId: string,
+  mayClaim: boolean,
+  deliver: Deliver,
+): Promise<CommittedTask | null> {
   try {
     return await inTransaction(deps.pool, (tx) => deliverInlineIn(tx, deps, runId, mayClaim, deliver));
   } catch (error) {
