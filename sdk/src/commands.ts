@@ -6,7 +6,7 @@ import type { SerializedFailure } from "./failures.js";
 import { checkOptions, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
-import { workflowDefinition, type WorkflowClass } from "./workflow/definition.js";
+import { attachedDefinition, type WorkflowClassRef } from "./workflow/registry.js";
 
 /**
  * A plain `yield command` resumes with `unknown`, since TypeScript gives every yield of a
@@ -139,12 +139,12 @@ export class StartChildWorkflow<R = unknown> extends Yieldable<R> {
   readonly kind = "StartChildWorkflow";
   readonly workflowType: string;
   constructor(
-    workflow: string | WorkflowClass<R>,
+    workflow: string | WorkflowClassRef<R>,
     readonly args: readonly unknown[] = [],
     readonly options: StartChildWorkflowOptions = {},
   ) {
     super();
-    this.workflowType = typeof workflow === "string" ? workflow : workflowDefinition(workflow).name;
+    this.workflowType = typeof workflow === "string" ? workflow : attachedDefinition(workflow).name;
     checkOptions(startChildWorkflowOptionsSchema, options, `options of child workflow "${this.workflowType}"`);
   }
 }
@@ -158,11 +158,11 @@ export class ContinueAsNew extends Yieldable<never> {
   readonly workflowType: string | undefined;
   constructor(
     readonly args: readonly unknown[] = [],
-    readonly options: { workflow?: string | WorkflowClass; taskQueue?: string } = {},
+    readonly options: { workflow?: string | WorkflowClassRef; taskQueue?: string } = {},
   ) {
     super();
     const w = options.workflow;
-    this.workflowType = w === undefined || typeof w === "string" ? w : workflowDefinition(w).name;
+    this.workflowType = w === undefined || typeof w === "string" ? w : attachedDefinition(w).name;
   }
 }
 

@@ -14,11 +14,12 @@ export const workerConfigSchema = z.object({
   /** A worker silent this long is presumed dead and its jobs are released to others. */
   staleWorkerMs: z.number().int().positive().default(10_000),
   /**
-   * Steps one job may carry on its own: a workflow task that schedules an activity this worker
-   * runs claims it and runs it next, and that activity's completion runs the next workflow task
-   * in the same transaction. 0 turns eager dispatch off (every step goes through a job).
+   * Steps one job (or timer) may run in this worker before it hands the next to a job: the step
+   * loop (step-loop.ts). A workflow task claims an activity this worker runs instead of enqueueing
+   * it, and that activity's result runs the next workflow task in the same transaction. 0 turns
+   * the step loop off: every activity and every workflow task goes through a job of its own.
    */
-  maxEagerSteps: z.number().int().nonnegative().default(100),
+  maxStepsPerJob: z.number().int().nonnegative().default(100),
   /**
    * Workflows kept live in memory after their task, so the next task applies only new events
    * instead of replaying the whole history. 0 replays every task from the start.

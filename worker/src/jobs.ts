@@ -36,3 +36,4 @@ export const timeoutJob = z.object({
   n: z.number().int(),
   k: z.enum(["startToClose", "scheduleToStart", "scheduleToClose", "heartbeat"]),
 });
+export type TimeoutJob = z.infer<typeof timeoutJob>;

@@ -1,6 +1,7 @@
 import os from "node:os";
 import type pg from "pg";
 import type { Logger } from "@weft/sdk";
+import { deregisterWorker, heartbeatWorker, registerWorkflowTypes } from "./sql-api.js";
 
 /**
  * Registers the worker, heartbeats it, and releases the jobs of workers that stopped
@@ -25,7 +26,8 @@ export class Liveness {
 
   async start(): Promise<void> {
     const o = this.options;
-    await this.pool.query("select weft.register_workflow_types($1, $2)", [o.taskQueue, o.workflowTypes]);
+    await registerWorkflowTypes(this.pool, o.taskQueue, o.workflowTypes);
+    // beat never rejects: a failed heartbeat is logged and the next one retries.
     this.timer = setInterval(() => void this.beat(), o.heartbeatIntervalMs);
     this.timer.unref();
     await this.beat();
@@ -33,17 +35,21 @@ export class Liveness {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.pool.query("select weft.deregister_worker($1)", [this.options.workerId]);
+    await deregisterWorker(this.pool, this.options.workerId);
   }
 
   private async beat(): Promise<void> {
     const o = this.options;
     try {
-      const { rows } = await this.pool.query<{ released: string[] }>(
-        "select weft.heartbeat_worker($1, $2, $3, $4, $5, $6) as released",
-        [o.workerId, o.taskQueue, o.lockIds(), os.hostname(), process.pid, o.staleWorkerMs],
-      );
-      for (const id of rows[0]!.released) o.logger.warn(`worker ${id} stopped heartbeating; released its jobs`);
+      const released = await heartbeatWorker(this.pool, {
+        workerId: o.workerId,
+        taskQueue: o.taskQueue,
+        lockIds: o.lockIds(),
+        hostname: os.hostname(),
+        pid: process.pid,
+        staleWorkerMs: o.staleWorkerMs,
+      });
+      for (const id of released) o.logger.warn(`worker ${id} stopped heartbeating; released its jobs`);
     } catch (error) {
       o.logger.warn(`worker heartbeat failed (will retry): ${(error as Error).message}`);
     }

@@ -1,38 +1,48 @@
-import type pg from "pg";
-import type { Logger } from "@weft/sdk";
-
-import type { DueTimer } from "./chain-runner.js";
-
-type Fire = (timers: readonly DueTimer[]) => Promise<void>;
+import { isInfrastructureError } from "@weft/sdk/internal";
+import type { WorkerDeps } from "./deps.js";
+import { dueTimers, fireTimer, inTransaction } from "./sql-api.js";
+import { deliverInline, deliverInlineIn, type Deliver } from "./workflow-task/inline-task.js";
+import type { CommittedTask } from "./workflow-task/replay-and-complete.js";
 
 /** Timers due together are fired in one transaction, this many at most. */
 const FIRE_BATCH = 20;
 
+interface DueTimer {
+  readonly runId: string;
+  readonly timerId: string;
+}
+
+/** The step loop (step-loop.ts) as fired timers join it: each woken workflow task is a first step. */
+export interface TimerSteps {
+  mayClaimFirst(): boolean;
+  handOn(task: CommittedTask | null): Promise<void>;
+}
+
 /**
- * Fires the workflow timers of one task queue (table weft.timers) at their due time. Timers this
- * worker's own tasks create are scheduled in memory the moment their task commits; a poll every
- * `pollIntervalMs` finds the others (created by a worker that died, or before this one
- * started). Several workers may try one timer: weft.fire_timer lets only the first through.
- * Timers that come due in the same turn of the event loop are fired in batches; at most
- * `concurrency` batches run at once.
+ * Fires the workflow timers of one task queue (table weft.timers) at their due time, each with
+ * the workflow task it wakes. Timers this worker's own tasks create are scheduled in memory the
+ * moment their task commits; a poll every `pollIntervalMs` finds the others (created by a worker
+ * that died, or before this one started). Several workers may try one timer: weft.fire_timer
+ * lets only the first through. Timers that come due in the same turn of the event loop are fired
+ * in batches; at most `concurrency` batches run at once.
  */
-export class TimerScheduler {
+export class Timers {
   private readonly scheduled = new Map<string, { timeout: NodeJS.Timeout; dueMs: number }>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly waiting: (() => void)[] = [];
   private due: DueTimer[] = [];
   private pollTimer: NodeJS.Timeout | undefined;
-  private fire: Fire | undefined;
+  private steps: TimerSteps | undefined;
   private stopped = false;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly options: { taskQueue: string; pollIntervalMs: number; concurrency: number; logger: Logger },
+    private readonly deps: WorkerDeps,
+    private readonly options: { pollIntervalMs: number; concurrency: number },
   ) {}
 
-  start(fire: Fire): void {
-    this.fire = fire;
-    void this.poll();
+  start(steps: TimerSteps): void {
+    this.steps = steps;
+    void this.poll(); // never rejects: a failed poll is logged and retried
   }
 
   /** Schedules a fire at `dueMs`, or moves a scheduled one earlier (database time moved on). */
@@ -61,16 +71,17 @@ export class TimerScheduler {
   private fireDue(): void {
     const due = this.due;
     this.due = [];
+    // Never rejects: a failed fire is logged and its timers retried by the next poll.
     for (let i = 0; i < due.length; i += FIRE_BATCH) void this.run(due.slice(i, i + FIRE_BATCH));
   }
 
   private async run(timers: DueTimer[]): Promise<void> {
     while (this.inFlight.size >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.stopped) return;
-    const firing = this.fire!(timers)
+    const firing = this.fire(timers)
       .catch((error: Error) => {
         // The rows stay; the next poll retries them.
-        this.options.logger.warn(`firing ${timers.length} timer(s) failed (will retry): ${error.message}`);
+        this.deps.logger.warn(`firing ${timers.length} timer(s) failed (will retry): ${error.message}`);
       })
       .finally(() => {
         for (const { runId, timerId } of timers) this.scheduled.delete(`${runId}/${timerId}`);
@@ -81,17 +92,55 @@ export class TimerScheduler {
     await firing;
   }
 
-  private async poll(): Promise<void> {
-    const { taskQueue, pollIntervalMs } = this.options;
-    try {
-      const { rows } = await this.pool.query<{ run_id: string; timer_id: string; due_ms: string }>(
-        "select run_id, timer_id, due_ms from weft.due_timers($1, $2, 1000)",
-        [taskQueue, pollIntervalMs],
-      );
-      for (const row of rows) this.schedule(row.run_id, row.timer_id, Number(row.due_ms));
-    } catch (error) {
-      this.options.logger.warn(`polling for due timers failed (will retry): ${(error as Error).message}`);
+  /**
+   * Fires timers that came due at once, each with the workflow task it wakes, in one transaction
+   * (one commit for the lot). If one task's code fails, or the batch deadlocks, they are fired
+   * one by one, so that failure is recorded on its own run.
+   */
+  private async fire(timers: readonly DueTimer[]): Promise<void> {
+    const steps = this.steps!;
+    if (timers.length > 1) {
+      try {
+        const tasks = await inTransaction(this.deps.pool, async (tx) => {
+          const done: (CommittedTask | null)[] = [];
+          for (const { runId, timerId } of timers) {
+            done.push(await deliverInlineIn(tx, this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId)));
+          }
+          return done;
+        });
+        for (const task of tasks) await steps.handOn(task);
+        return;
+      } catch (error) {
+        // A deadlock with another batch (each holding one run's request lock the other
+        // wants) is resolved by firing one by one: a single run's transaction cannot cycle.
+        if (isInfrastructureError(error) && !isLockConflict(error)) throw error;
+      }
     }
+    for (const { runId, timerId } of timers) {
+      await steps.handOn(await deliverInline(this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId)));
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const { pollIntervalMs } = this.options;
+    try {
+      for (const timer of await dueTimers(this.deps.pool, this.deps.taskQueue, pollIntervalMs, 1000)) {
+        this.schedule(timer.runId, timer.timerId, timer.dueMs);
+      }
+    } catch (error) {
+      this.deps.logger.warn(`polling for due timers failed (will retry): ${(error as Error).message}`);
+    }
+    // poll never rejects (the catch above)
     if (!this.stopped) this.pollTimer = setTimeout(() => void this.poll(), pollIntervalMs);
   }
+}
+
+function deliverTimerFired(runId: string, timerId: string): Deliver {
+  return (db, inline) => fireTimer(db, runId, timerId, inline);
+}
+
+/** deadlock_detected or serialization_failure: the transaction lost a race, nothing is wrong. */
+function isLockConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "40P01" || code === "40001";
 }

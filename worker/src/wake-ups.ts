@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Logger } from "@weft/sdk";
 import { closeListeningConnection } from "@weft/sdk/internal";
+import { listenForWakeUps } from "./sql-api.js";
 
 /**
  * graphile-worker finds a delayed job (retry backoff, timeout, task retry) only on its next poll.
@@ -28,7 +29,7 @@ export class WakeUps {
       client.release(true);
       this.reconnect();
     });
-    await client.query("LISTEN weft_wake");
+    await listenForWakeUps(client);
   }
 
   /** Retries every second until the database answers again; polling covers the gap. */

@@ -5,13 +5,14 @@ import pg from "pg";
 import type { Logger, WorkflowClass } from "@weft/sdk";
 import { handleConnectionErrors, workflowDefinition, type WorkflowDefinition } from "@weft/sdk/internal";
 import type { Activities } from "./activity/context.js";
-import { ChainRunner } from "./chain-runner.js";
-import type { WorkerDeps } from "./deps.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
+import type { WorkerDeps } from "./deps.js";
 import { activityJob, runJob, taskIdentifiers, timeoutJob } from "./jobs.js";
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
-import { TimerScheduler } from "./timers.js";
+import { applyParentClosePolicy, timeoutActivity, timeoutRun } from "./sql-api.js";
+import { StepLoop } from "./step-loop.js";
+import { Timers } from "./timers.js";
 import { WakeUps } from "./wake-ups.js";
 import { WorkflowCache } from "./workflow-task/workflow-cache.js";
 
@@ -33,8 +34,8 @@ export class Worker {
     private readonly workerPool: WorkerPool,
     private readonly liveness: Liveness,
     private readonly wakeUps: WakeUps,
-    private readonly timers: TimerScheduler,
-    private readonly stopEagerDispatch: () => void,
+    private readonly timers: Timers,
+    private readonly stopStepLoop: () => void,
   ) {}
 
   static async create(options: WorkerOptions): Promise<Worker> {
@@ -52,12 +53,6 @@ export class Worker {
     handleConnectionErrors(pool, (error) => logger.warn(`idle database connection failed: ${error.message}`));
 
     const workerId = `weft-${randomUUID()}`;
-    const timers = new TimerScheduler(pool, {
-      taskQueue: config.taskQueue,
-      pollIntervalMs: config.pollIntervalMs,
-      concurrency: config.concurrency,
-      logger,
-    });
     const deps: WorkerDeps = {
       pool,
       workerId,
@@ -65,28 +60,21 @@ export class Worker {
       workflows: definitions,
       activities,
       activityTypes: Object.keys(activities),
-      eagerDispatch: config.maxEagerSteps > 0,
+      inlineTasks: config.maxStepsPerJob > 0,
       cache: new WorkflowCache(config.maxCachedWorkflows),
-      timers,
       logger,
     };
     let stopping = false;
-    const chains = new ChainRunner(deps, config.maxEagerSteps, () => stopping);
-    timers.start((due) => chains.startWithTimers(due));
+    const timers = new Timers(deps, { pollIntervalMs: config.pollIntervalMs, concurrency: config.concurrency });
+    const steps = new StepLoop(deps, timers, config.maxStepsPerJob, () => stopping);
+    timers.start(steps);
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
-      [ids.workflowTask]: (payload) => chains.startWithWorkflowTask(runJob.parse(payload).r),
-      [ids.activity]: (payload) => chains.startWithActivity(activityJob.parse(payload)),
-      [ids.timeout]: async (payload) => {
-        const { r, a, n, k } = timeoutJob.parse(payload);
-        await pool.query("select weft.timeout_activity($1, $2, $3, $4)", [r, a, n, k]);
-      },
-      [ids.runTimeout]: async (payload) => {
-        await pool.query("select weft.timeout_run($1)", [runJob.parse(payload).r]);
-      },
-      [ids.parentClosed]: async (payload) => {
-        await pool.query("select weft.apply_parent_close_policy($1)", [runJob.parse(payload).r]);
-      },
+      [ids.workflowTask]: (payload) => steps.workflowTaskJob(runJob.parse(payload).r),
+      [ids.activity]: (payload) => steps.activityJob(activityJob.parse(payload)),
+      [ids.timeout]: (payload) => timeoutActivity(pool, timeoutJob.parse(payload)),
+      [ids.runTimeout]: (payload) => timeoutRun(pool, runJob.parse(payload).r),
+      [ids.parentClosed]: (payload) => applyParentClosePolicy(pool, runJob.parse(payload).r),
     };
 
     const lockIds = new Set<string>();
@@ -127,7 +115,7 @@ export class Worker {
 
   /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
   async shutdown(): Promise<void> {
-    this.stopEagerDispatch();
+    this.stopStepLoop();
     await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
     await this.workerPool.gracefulShutdown("weft worker shutting down");
     await this.liveness.stop();

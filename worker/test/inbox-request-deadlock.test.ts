@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { connectSession, useHarness, waitUntilBlocked } from "./support/harness.js";
 
-// A timer batch (chain-runner startWithTimers) fires several timers in one transaction, each
+// A timer batch (worker/src/timers.ts) fires several timers in one transaction, each
 // through weft.deliver. When two timers of one run come due together and the run is busy for
 // the first, that event is queued: add_to_inbox creates the run's task_requests row and keeps
 // the request lock in shared mode until the batch commits. The second timer then finds the run

@@ -14,16 +14,16 @@ class CounterChain {
 describe("several workers on one database", () => {
   const h = useHarness();
 
-  // Worker "c" has eager dispatch and the workflow cache off: every step goes through a job
+  // Worker "c" has the step loop and the workflow cache off: every step goes through a job
   // and every task replays the whole history. Worker "b" fetches jobs in batches.
   it("share the work, and no run is processed by two workflow tasks at once", async () => {
     const running = new Map<string, number>();
     let overlaps = 0;
     const workedBy = new Set<string>();
-    const make = (name: string, maxEagerSteps?: number) => ({
+    const make = (name: string, maxStepsPerJob?: number) => ({
       workflows: [CounterChain],
       concurrency: 4,
-      maxEagerSteps,
+      maxStepsPerJob,
       activities: {
         inc: async (ctx: { info: { runId: string } }, n: number) => {
           workedBy.add(name);

@@ -13,7 +13,7 @@ const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(f
  *   WF=30           workflows started per round
  *   PROCS=2         worker processes (forked)
  *   INSTANCES=1     Workers per process
- *   CONCURRENCY=10, EAGER=100 (maxEagerSteps), CACHE=1000 (maxCachedWorkflows),
+ *   CONCURRENCY=10, STEPS=100 (maxStepsPerJob), CACHE=1000 (maxCachedWorkflows),
  *   FETCH=0 (fetchBatchSize): options of each Worker
  *   CHAOS_MS=0      kill -9 a random worker process every ~CHAOS_MS ms and fork a new one; 0: off
  *   FLAKY=0         probability, at each yield of a soak workflow, of a failed workflow task
@@ -30,7 +30,7 @@ const envSchema = z.object({
   PROCS: count(2),
   INSTANCES: count(1),
   CONCURRENCY: count(10),
-  EAGER: atLeastZero(100),
+  STEPS: atLeastZero(100),
   CACHE: atLeastZero(1000),
   FETCH: atLeastZero(0),
   CHAOS_MS: atLeastZero(0),
@@ -46,7 +46,7 @@ const envSchema = z.object({
 export interface SoakWorkerOptions {
   readonly instances: number;
   readonly concurrency: number;
-  readonly maxEagerSteps: number;
+  readonly maxStepsPerJob: number;
   readonly maxCachedWorkflows: number;
   readonly fetchBatchSize: number;
   readonly heartbeatIntervalMs: number;
@@ -85,7 +85,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): SoakConfig {
     worker: Object.freeze({
       instances: e.INSTANCES,
       concurrency: e.CONCURRENCY,
-      maxEagerSteps: e.EAGER,
+      maxStepsPerJob: e.STEPS,
       maxCachedWorkflows: e.CACHE,
       fetchBatchSize: e.FETCH,
       // Under chaos a killed worker's jobs must come back within a round.

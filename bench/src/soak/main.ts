@@ -79,7 +79,7 @@ async function soak(config: SoakConfig, url: string): Promise<number> {
 function describeWorkers(c: SoakConfig): string {
   const w = c.worker;
   return (
-    `${c.processes} processes x ${w.instances} Workers (concurrency ${w.concurrency}, maxEagerSteps ${w.maxEagerSteps}, ` +
+    `${c.processes} processes x ${w.instances} Workers (concurrency ${w.concurrency}, maxStepsPerJob ${w.maxStepsPerJob}, ` +
     `maxCachedWorkflows ${w.maxCachedWorkflows}, fetchBatchSize ${w.fetchBatchSize}); ` +
     `CHAOS_MS ${c.chaosMs}, FLAKY ${w.flaky}, ROLLBACKERS ${c.rollbackers}, TERM_FRAC ${c.terminateFraction}`
   );

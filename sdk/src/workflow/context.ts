@@ -12,7 +12,7 @@ import {
   type StartChildWorkflowOptions,
 } from "../commands.js";
 import type { SearchAttributes } from "../search-attributes.js";
-import type { WorkflowArgs, WorkflowClass, WorkflowResult } from "./definition.js";
+import type { WorkflowArgs, WorkflowClassRef, WorkflowResult } from "./registry.js";
 
 export interface WorkflowInfo {
   readonly workflowId: string;
@@ -106,14 +106,14 @@ export class WorkflowContext {
    * typed from the class's `run`, whose arguments `args` must match. By type name, give the
    * result type yourself: `ctx.startChildWorkflow<string>("shipping", [orderId])`.
    */
-  startChildWorkflow<C extends WorkflowClass>(
+  startChildWorkflow<C extends WorkflowClassRef>(
     workflow: C,
     args?: WorkflowArgs<C>,
     options?: StartChildWorkflowOptions,
   ): StartChildWorkflow<WorkflowResult<C>>;
   startChildWorkflow<R = unknown>(workflow: string, args?: readonly unknown[], options?: StartChildWorkflowOptions): StartChildWorkflow<R>;
   startChildWorkflow(
-    workflow: string | WorkflowClass,
+    workflow: string | WorkflowClassRef,
     args: readonly unknown[] = [],
     options: StartChildWorkflowOptions = {},
   ): StartChildWorkflow {

@@ -1,5 +1,8 @@
 import type { Command } from "../commands.js";
 import type { WorkflowContext } from "./context.js";
+import { attachDefinition, attachedDefinition } from "./registry.js";
+
+export type { WorkflowArgs, WorkflowResult } from "./registry.js";
 
 /**
  * What `run` is: a generator yielding commands (or arrays of them) and returning the result.
@@ -14,13 +17,6 @@ export interface WorkflowInstance<R = unknown> {
 /** A workflow class; `R` is what its `run` returns. */
 export type WorkflowClass<R = unknown> = new () => WorkflowInstance<R>;
 
-/** The arguments `run` of workflow class `C` takes after its context. */
-export type WorkflowArgs<C extends WorkflowClass> =
-  InstanceType<C>["run"] extends (ctx: WorkflowContext, ...args: infer A) => unknown ? A : never;
-
-/** What a run of workflow class `C` returns. */
-export type WorkflowResult<C extends WorkflowClass> = C extends WorkflowClass<infer R> ? R : never;
-
 export interface WorkflowDefinition {
   /** Language-neutral type name, stored in history and used by clients to start it. */
   readonly name: string;
@@ -29,7 +25,6 @@ export interface WorkflowDefinition {
   readonly signals: ReadonlyMap<string, string>;
 }
 
-const DEFINITION = Symbol.for("weft.workflowDefinition");
 /** Methods marked by @signal, waiting for their class's @defn to collect them. */
 const pendingSignals = new WeakMap<object, string>();
 
@@ -49,7 +44,7 @@ export function registerWorkflow<C extends WorkflowClass>(
     }
   }
   const definition: WorkflowDefinition = Object.freeze({ name: options.name, cls, signals });
-  Object.defineProperty(cls, DEFINITION, { value: definition });
+  attachDefinition(cls, definition);
   return cls;
 }
 
@@ -81,12 +76,6 @@ export function signal(name: string) {
 }
 
 export function workflowDefinition(cls: WorkflowClass): WorkflowDefinition {
-  // Own property only: an unregistered subclass must not pass as its registered parent.
-  const definition = Object.hasOwn(cls, DEFINITION)
-    ? (cls as unknown as { [DEFINITION]: WorkflowDefinition })[DEFINITION]
-    : undefined;
-  if (!definition) {
-    throw new TypeError(`${cls.name} is not a workflow: decorate it with @workflow.defn or call registerWorkflow`);
-  }
-  return definition;
+  // Only registerWorkflow above attaches one, and it attaches a WorkflowDefinition.
+  return attachedDefinition(cls) as WorkflowDefinition;
 }

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { heartbeatActivity, type AttemptIds } from "../sql-api.js";
 
 /**
  * Sends an attempt's heartbeats to the database at most once per `intervalMs`, always ending
@@ -12,7 +13,7 @@ export class HeartbeatSender {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly attempt: { runId: string; activityId: number; attempt: number },
+    private readonly attempt: AttemptIds,
     private readonly intervalMs: number,
     private readonly onStale: () => void,
   ) {}
@@ -23,7 +24,7 @@ export class HeartbeatSender {
     const wait = Math.max(0, this.lastSentAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      void this.flush(); // never rejects: a lost heartbeat is caught below
     }, wait);
   }
 
@@ -33,15 +34,9 @@ export class HeartbeatSender {
     if (!latest) return;
     this.latest = undefined;
     this.lastSentAt = Date.now();
-    this.inFlight = this.pool
-      .query<{ ok: boolean }>("select weft.heartbeat_activity($1, $2, $3, $4::jsonb) as ok", [
-        this.attempt.runId,
-        this.attempt.activityId,
-        this.attempt.attempt,
-        JSON.stringify(latest.details),
-      ])
-      .then(({ rows }) => {
-        if (!rows[0]!.ok) this.onStale();
+    this.inFlight = heartbeatActivity(this.pool, this.attempt, JSON.stringify(latest.details))
+      .then((current) => {
+        if (!current) this.onStale();
       })
       .catch(() => {
         // A lost heartbeat only matters if it persists; the heartbeat timeout covers that.

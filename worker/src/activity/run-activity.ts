@@ -1,11 +1,12 @@
 import { ApplicationFailure, TimeoutFailure } from "@weft/sdk";
 import { MAX_PAYLOAD_BYTES, serializeFailure } from "@weft/sdk/internal";
-import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
-import { deliverAndRunTask, type DeliverAnswer } from "../workflow-task/deliver.js";
+import { completeActivity, failActivity, startActivityAttempt, type AttemptIds, type Db } from "../sql-api.js";
+import { deliverInline } from "../workflow-task/inline-task.js";
+import type { CommittedTask } from "../workflow-task/replay-and-complete.js";
 import type { ActivityContext } from "./context.js";
 import { HeartbeatSender } from "./heartbeats.js";
 
@@ -13,11 +14,11 @@ import { HeartbeatSender } from "./heartbeats.js";
  * Runs one attempt and commits its outcome: weft.complete_activity, or weft.fail_activity,
  * which retries per the policy snapped on the activity row. The database drops the outcome
  * of an attempt that is no longer current, so running an attempt twice is harmless.
- * Returns the next activity to run when the completion ran the workflow task inline and it
- * claimed one (`eager`).
+ * Returns the workflow task its completion ran inline, if any (`mayClaim`: whether that task
+ * may claim an activity for this worker).
  */
-export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
-  const ids = [job.r, job.a, job.n] as const;
+export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: boolean): Promise<CommittedTask | null> {
+  const ids: AttemptIds = { runId: job.r, activityId: job.a, attempt: job.n };
   const logger = scoped(deps.logger, { runId: job.r, activityId: job.a, activityType: job.t, attempt: job.n });
   const fn = deps.activities[job.t];
   if (!fn) {
@@ -32,10 +33,8 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
     );
     return null;
   }
-  if (job.track) {
-    const { rows } = await deps.pool.query<{ ok: boolean }>("select weft.start_activity_attempt($1, $2, $3) as ok", [...ids]);
-    if (!rows[0]!.ok) return null; // stale: completed, timed out or superseded meanwhile
-  }
+  // stale: completed, timed out or superseded meanwhile
+  if (job.track && !(await startActivityAttempt(deps.pool, ids))) return null;
 
   const controller = new AbortController();
   const aborted = new Promise<never>((_, reject) =>
@@ -54,7 +53,7 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
     heartbeatTimer = setTimeout(() => abortWith(timeout(job, "heartbeat", job.hb!)), job.hb);
   };
   armHeartbeatTimeout();
-  const heartbeats = new HeartbeatSender(deps.pool, { runId: job.r, activityId: job.a, attempt: job.n }, job.hb ? job.hb / 2 : 1000, () =>
+  const heartbeats = new HeartbeatSender(deps.pool, ids, job.hb ? job.hb / 2 : 1000, () =>
     abortWith(new Error("this attempt is no longer current (timed out or superseded)")),
   );
   const ctx: ActivityContext = {
@@ -99,22 +98,13 @@ export async function runActivity(job: ActivityJob, deps: WorkerDeps, eager: boo
     return null;
   }
   faultPoint("activity:before-complete");
-  return completeAttempt(job, outcome.json, deps, eager);
+  // The result, and when the run's lock is free its workflow task, in one commit.
+  const json = outcome.json;
+  return deliverInline(deps, job.r, mayClaim, (db, inline) => completeActivity(db, ids, json, inline));
 }
 
-/** Commits the result and, when the run's lock is free, its workflow task (deliver.ts). */
-async function completeAttempt(job: ActivityJob, json: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
-  return deliverAndRunTask(deps, job.r, eager, async (db, inline) => {
-    const { rows } = await db.query<{ answer: DeliverAnswer }>(
-      "select weft.complete_activity($1, $2, $3, $4::jsonb, $5, $6) as answer",
-      [job.r, job.a, job.n, json, inline?.queue ?? null, inline?.afterEventId ?? 0],
-    );
-    return rows[0]!.answer;
-  });
-}
-
-async function failAttempt(pool: pg.Pool, ids: readonly [string, number, number], error: unknown): Promise<void> {
-  await pool.query("select weft.fail_activity($1, $2, $3, $4::jsonb)", [...ids, JSON.stringify(serializeFailure(error))]);
+async function failAttempt(db: Db, ids: AttemptIds, error: unknown): Promise<void> {
+  await failActivity(db, ids, serializeFailure(error));
 }
 
 function timeout(job: ActivityJob, kind: "startToClose" | "heartbeat", ms: number): TimeoutFailure {

@@ -1,19 +1,22 @@
 import { mapDatabaseError } from "@weft/sdk";
 import { isInfrastructureError, serializeFailure } from "@weft/sdk/internal";
-import type { ActivityJob } from "../jobs.js";
-import { inTransaction } from "../db.js";
 import type { WorkerDeps } from "../deps.js";
-import { afterCommit, executeWorkflowTask } from "./execute-workflow-task.js";
+import { claimWorkflowTask, failWorkflowTask, inTransaction } from "../sql-api.js";
+import { replayAndComplete, type CommittedTask } from "./replay-and-complete.js";
 
 /**
- * One workflow task in its own transaction. A failure of the workflow's code rolls everything
- * back (history untouched) and is recorded on the run, and the task is retried with backoff;
- * a database failure is rethrown so graphile-worker retries the job.
+ * One workflow task in its own transaction: lock the run and move its inbox into history
+ * (weft.claim_workflow_task), replay, complete. A failure of the workflow's code rolls everything
+ * back (history untouched) and is recorded on the run, and the task is retried with backoff; a
+ * database failure is rethrown so graphile-worker retries the job. Null when no task committed.
  */
-export async function runWorkflowTask(runId: string, deps: WorkerDeps, eager: boolean): Promise<ActivityJob | null> {
+export async function runWorkflowTask(deps: WorkerDeps, runId: string, mayClaim: boolean): Promise<CommittedTask | null> {
   try {
-    const outcome = await inTransaction(deps.pool, (client) => executeWorkflowTask(client, runId, deps, eager));
-    return afterCommit(deps, runId, outcome);
+    return await inTransaction(deps.pool, async (tx) => {
+      const cached = deps.cache.take(runId);
+      const claimed = await claimWorkflowTask(tx, runId, cached?.lastEventId ?? 0);
+      return replayAndComplete(tx, deps, runId, claimed, cached, mayClaim);
+    });
   } catch (error) {
     await recordTaskFailure(deps, runId, error);
     return null;
@@ -24,5 +27,5 @@ async function recordTaskFailure(deps: WorkerDeps, runId: string, error: unknown
   if (isInfrastructureError(error)) throw error;
   const failure = mapDatabaseError(error) as Error;
   deps.logger.error(`workflow task failed; it will be retried: ${failure.message}`, { runId });
-  await deps.pool.query("select weft.fail_workflow_task($1, $2::jsonb)", [runId, JSON.stringify(serializeFailure(failure))]);
+  await failWorkflowTask(deps.pool, runId, serializeFailure(failure));
 }
