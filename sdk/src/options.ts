@@ -5,13 +5,11 @@ import { z } from "zod";
 import { ActivityRetryPolicy, ChildWorkflowRetryPolicy, WorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes } from "./search-attributes.js";
 
-/** Activity timeouts are int milliseconds in weft.activity_executions and in Node's setTimeout. */
-export const MAX_ACTIVITY_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-/** Workflow timeouts: up to ten years (weft.timeout_option enforces the same in SQL). */
-export const MAX_WORKFLOW_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600;
+/** Activity and workflow timeouts: up to ten years (weft.timeout_ms enforces the same in SQL). */
+export const MAX_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600;
 
-const activityTimeout = z.number().positive().max(MAX_ACTIVITY_TIMEOUT_SECONDS).optional();
-const workflowTimeout = z.number().positive().max(MAX_WORKFLOW_TIMEOUT_SECONDS).optional();
+const activityTimeout = z.number().positive().max(MAX_TIMEOUT_SECONDS).optional();
+const workflowTimeout = z.number().positive().max(MAX_TIMEOUT_SECONDS).optional();
 const taskQueue = z.string().min(1).optional();
 
 export const scheduleActivityOptionsSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { isInfrastructureError } from "@weft/sdk/internal";
 import type { WorkerDeps } from "./deps.js";
+import { MAX_LOCAL_TIMER_MS } from "./timer-limit.js";
 import { dueTimers, fireTimer, inTransaction } from "./sql-api.js";
 import { deliverInline, deliverInlineIn, type Deliver } from "./workflow-task/inline-task.js";
 import type { CommittedTask } from "./workflow-task/replay-and-complete.js";
@@ -45,11 +46,14 @@ export class Timers {
     void this.poll(); // never rejects: a failed poll is logged and retried
   }
 
-  /** Schedules a fire at `dueMs`, or moves a scheduled one earlier (database time moved on). */
+  /**
+   * Schedules a fire at `dueMs`, or moves a scheduled one earlier (database time moved on). A
+   * timer past setTimeout's reach is left to the poll, which finds it once it is nearly due.
+   */
   schedule(runId: string, timerId: string, dueMs: number): void {
     const key = `${runId}/${timerId}`;
     const known = this.scheduled.get(key);
-    if (this.stopped || (known && known.dueMs <= dueMs)) return;
+    if (this.stopped || (known && known.dueMs <= dueMs) || dueMs - Date.now() > MAX_LOCAL_TIMER_MS) return;
     clearTimeout(known?.timeout);
     const timeout = setTimeout(() => {
       // The entry stays until the fire is over, so a poll meanwhile does not schedule it again.
@@ -78,13 +82,16 @@ export class Timers {
   private async run(timers: DueTimer[]): Promise<void> {
     while (this.inFlight.size >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.stopped) return;
-    const firing = this.fire(timers)
+    const notDue = new Map<string, DueTimer & { dueMs: number }>();
+    const firing = this.fire(timers, notDue)
       .catch((error: Error) => {
         // The rows stay; the next poll retries them.
         this.deps.logger.warn(`firing ${timers.length} timer(s) failed (will retry): ${error.message}`);
       })
       .finally(() => {
         for (const { runId, timerId } of timers) this.scheduled.delete(`${runId}/${timerId}`);
+        // The database's clock is behind this machine's: try again when it says.
+        for (const { runId, timerId, dueMs } of notDue.values()) this.schedule(runId, timerId, dueMs);
         this.inFlight.delete(firing);
         this.waiting.shift()?.();
       });
@@ -97,14 +104,14 @@ export class Timers {
    * (one commit for the lot). If one task's code fails, or the batch deadlocks, they are fired
    * one by one, so that failure is recorded on its own run.
    */
-  private async fire(timers: readonly DueTimer[]): Promise<void> {
+  private async fire(timers: readonly DueTimer[], notDue: Map<string, DueTimer & { dueMs: number }>): Promise<void> {
     const steps = this.steps!;
     if (timers.length > 1) {
       try {
         const tasks = await inTransaction(this.deps.pool, async (tx) => {
           const done: (CommittedTask | null)[] = [];
           for (const { runId, timerId } of timers) {
-            done.push(await deliverInlineIn(tx, this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId)));
+            done.push(await deliverInlineIn(tx, this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId, notDue)));
           }
           return done;
         });
@@ -117,7 +124,7 @@ export class Timers {
       }
     }
     for (const { runId, timerId } of timers) {
-      await steps.handOn(await deliverInline(this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId)));
+      await steps.handOn(await deliverInline(this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId, notDue)));
     }
   }
 
@@ -135,8 +142,12 @@ export class Timers {
   }
 }
 
-function deliverTimerFired(runId: string, timerId: string): Deliver {
-  return (db, inline) => fireTimer(db, runId, timerId, inline);
+function deliverTimerFired(runId: string, timerId: string, notDue: Map<string, DueTimer & { dueMs: number }>): Deliver {
+  return async (db, inline) => {
+    const answer = await fireTimer(db, runId, timerId, inline);
+    if ("dueInMs" in answer) notDue.set(`${runId}/${timerId}`, { runId, timerId, dueMs: Date.now() + answer.dueInMs });
+    return answer;
+  };
 }
 
 /** deadlock_detected or serialization_failure: the transaction lost a race, nothing is wrong. */

@@ -37,6 +37,20 @@ describe("activity timeouts", () => {
     await h.stopWorker(worker);
   });
 
+  it("runs an activity whose timeouts are past setTimeout's 24.8 days to completion", async () => {
+    // Such timeouts once overflowed int columns (the workflow task failed forever) and fired
+    // the local abort at once.
+    const month = 30 * 86_400;
+    const worker = await h.startWorker({
+      workflows: [OneActivity],
+      activities: { patient: async (ctx) => (await new Promise((resolve) => setTimeout(resolve, 300)), ctx.signal.aborted) },
+    });
+    const options = { startToCloseTimeoutSeconds: month, heartbeatTimeoutSeconds: month, scheduleToCloseTimeoutSeconds: 2 * month };
+    const handle = await h.client.start(OneActivity, ["patient", [], options]);
+    expect(await h.client.result(handle, { timeoutSeconds: 15 })).toBe(false);
+    await h.stopWorker(worker);
+  });
+
   it("fails with a TimeoutFailure when every attempt times out", async () => {
     const worker = await h.startWorker({
       workflows: [OneActivity],

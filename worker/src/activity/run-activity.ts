@@ -2,6 +2,7 @@ import { ApplicationFailure, TimeoutFailure } from "@weft/sdk";
 import { MAX_PAYLOAD_BYTES, serializeFailure } from "@weft/sdk/internal";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
+import { MAX_LOCAL_TIMER_MS } from "../timer-limit.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
 import { completeActivity, failActivity, startActivityAttempt, type AttemptIds, type Db } from "../sql-api.js";
@@ -43,17 +44,18 @@ export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: 
   aborted.catch(() => {});
   const abortWith = (error: Error) => controller.abort(error);
   const timers: NodeJS.Timeout[] = [];
-  if (job.stc !== null) {
+  // Aborting here is the fast path; the attempt's timeout jobs time it out durably either way.
+  if (job.stc !== null && job.stc <= MAX_LOCAL_TIMER_MS) {
     timers.push(setTimeout(() => abortWith(timeout(job, "startToClose", job.stc!)), job.stc));
   }
   let heartbeatTimer: NodeJS.Timeout | undefined;
   const armHeartbeatTimeout = () => {
-    if (job.hb === null) return;
+    if (job.hb === null || job.hb > MAX_LOCAL_TIMER_MS) return;
     clearTimeout(heartbeatTimer);
     heartbeatTimer = setTimeout(() => abortWith(timeout(job, "heartbeat", job.hb!)), job.hb);
   };
   armHeartbeatTimeout();
-  const heartbeats = new HeartbeatSender(deps.pool, ids, job.hb ? job.hb / 2 : 1000, () =>
+  const heartbeats = new HeartbeatSender(deps.pool, ids, job.hb ? Math.min(job.hb / 2, MAX_LOCAL_TIMER_MS) : 1000, () =>
     abortWith(new Error("this attempt is no longer current (timed out or superseded)")),
   );
   const ctx: ActivityContext = {
