@@ -28,9 +28,9 @@ describe("options of commands", () => {
     ]);
   });
 
-  it("refuse an activity timeout the database cannot hold (int milliseconds)", () => {
+  it("refuse an activity timeout past ten years, the limit SQL checks too", () => {
     const commands = firstTask(function* () {
-      yield new ScheduleActivity("charge", [], { heartbeatTimeoutSeconds: 30 * 24 * 3600 });
+      yield new ScheduleActivity("charge", [], { heartbeatTimeoutSeconds: 11 * 365 * 24 * 3600 });
     });
     expect(commands).toMatchObject([{ kind: "FailWorkflow", failure: { message: /heartbeatTimeoutSeconds: Too big/ } }]);
   });
