@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** Worker settings with their defaults; parsed once, then frozen. */
-export const workerConfigSchema = z.object({
+// Strict: a misspelt or renamed option (maxEagerSteps) fails instead of silently taking the default.
+export const workerConfigSchema = z.strictObject({
   databaseUrl: z.string().min(1),
   /** The task queue whose workflow tasks and activities this worker runs. */
   taskQueue: z.string().min(1).default("default"),
@@ -33,7 +34,7 @@ export const workerConfigSchema = z.object({
   fetchBatchSize: z.number().int().nonnegative().default(0),
   /**
    * Completed jobs are deleted in batches gathered over this many ms (graphile-worker's
-   * completeJobBatchDelay); 0 deletes each job when it completes.
+   * completeJobBatchDelay); 0 batches those of one turn of the event loop.
    */
   completeBatchDelayMs: z.number().int().nonnegative().default(0),
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { EventEmitter } from "node:events";
-import { Logger as GraphileLogger, runTaskList, type TaskList, type WorkerPool } from "graphile-worker";
+import type { TaskList } from "graphile-worker";
 import pg from "pg";
 import type { Logger, WorkflowClass } from "@weft/sdk";
 import { handleConnectionErrors, workflowDefinition, type WorkflowDefinition } from "@weft/sdk/internal";
@@ -8,6 +7,7 @@ import type { Activities } from "./activity/context.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
 import type { WorkerDeps } from "./deps.js";
 import { activityJob, runJob, taskIdentifiers, timeoutJob } from "./jobs.js";
+import { JobQueue } from "./job-queue.js";
 import { Liveness } from "./liveness.js";
 import { consoleLogger } from "./logger.js";
 import { applyParentClosePolicy, timeoutActivity, timeoutRun } from "./sql-api.js";
@@ -31,7 +31,7 @@ export class Worker {
     readonly workerId: string,
     readonly config: WorkerConfig,
     private readonly pool: pg.Pool,
-    private readonly workerPool: WorkerPool,
+    private readonly jobs: JobQueue,
     private readonly liveness: Liveness,
     private readonly wakeUps: WakeUps,
     private readonly timers: Timers,
@@ -77,55 +77,28 @@ export class Worker {
       [ids.parentClosed]: (payload) => applyParentClosePolicy(pool, runJob.parse(payload).r),
     };
 
-    const lockIds = new Set<string>();
-    const events = new EventEmitter();
-    events.on("pool:create", ({ workerPool }: { workerPool: WorkerPool }) => lockIds.add(workerPool.id));
-    events.on("worker:create", ({ worker }: { worker: { workerId: string } }) => lockIds.add(worker.workerId));
-
+    const jobs = new JobQueue(pool, taskList, config, logger);
     const liveness = new Liveness(pool, {
       workerId,
       taskQueue: config.taskQueue,
       workflowTypes: [...definitions.keys()],
-      lockIds: () => [...lockIds],
+      lockIds: () => jobs.lockIds(),
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       staleWorkerMs: config.staleWorkerMs,
       logger,
     });
-    const workerPool = runTaskList(
-      {
-        concurrency: config.concurrency,
-        pollInterval: config.pollIntervalMs,
-        noHandleSignals: true,
-        logger: graphileLogger(logger),
-        events,
-        preset: {
-          worker: {
-            localQueue: { size: config.fetchBatchSize > 1 ? config.fetchBatchSize : -1 },
-            completeJobBatchDelay: config.completeBatchDelayMs > 0 ? config.completeBatchDelayMs : -1,
-          },
-        },
-      },
-      taskList,
-      pool,
-    );
-    const wakeUps = new WakeUps(pool, () => workerPool.nudge(1), logger);
+    jobs.start();
+    const wakeUps = new WakeUps(pool, () => jobs.nudge(), logger);
     await Promise.all([liveness.start(), wakeUps.start()]);
-    return new Worker(workerId, config, pool, workerPool, liveness, wakeUps, timers, () => (stopping = true));
+    return new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true));
   }
 
   /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
   async shutdown(): Promise<void> {
     this.stopStepLoop();
     await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
-    await this.workerPool.gracefulShutdown("weft worker shutting down");
+    await this.jobs.stop();
     await this.liveness.stop();
     await this.pool.end();
   }
-}
-
-// graphile-worker reports job errors at error level; weft records them on runs itself.
-function graphileLogger(logger: Logger): GraphileLogger {
-  return new GraphileLogger(() => (level, message) => {
-    if (level === "error") logger.warn(`[graphile-worker] ${message}`);
-  });
 }
