@@ -10,7 +10,7 @@ export type { WorkflowDefinition } from "./workflow/definition.js";
 export type { WireChildStart, WireCommand } from "./commands.js";
 export { serializeFailure } from "./failures.js";
 export { isInfrastructureError } from "./errors.js";
-export { MAX_PAYLOAD_BYTES } from "./payload.js";
+export { encodeArgs, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH } from "./payload.js";
 export { closeListeningConnection } from "./client/close-listener.js";
 export { handleConnectionErrors } from "./pool.js";
 export { activityStatusSchema, runStatusSchema } from "./run-status.js";
