@@ -31,6 +31,14 @@ export class InvalidArgumentError extends WeftError {
   override readonly name = "InvalidArgumentError";
 }
 
+/**
+ * No connection to be had: PostgreSQL refused one (SQLSTATE 53300), or every connection of
+ * the pool stayed busy past its connectionTimeoutMillis. The message names the limit to raise.
+ */
+export class TooManyConnectionsError extends WeftError {
+  override readonly name = "TooManyConnectionsError";
+}
+
 /** A workflow task found the run changed under it (SQLSTATE WF005); the task is retried. */
 export class StaleWorkflowTaskError extends WeftError {
   override readonly name = "StaleWorkflowTaskError";
@@ -96,15 +104,32 @@ const BY_SQLSTATE: Record<string, new (message: string, options?: { cause?: unkn
 };
 
 /**
- * The one place SQLSTATE codes raised by weft's SQL functions become typed errors.
- * Anything else is returned unchanged.
+ * The one place SQLSTATE codes raised by weft's SQL functions, and a lack of connections,
+ * become typed errors. Anything else is returned unchanged.
  */
 export function mapDatabaseError(error: unknown): unknown {
   const pgError = error as { code?: string; message?: string; hint?: string };
+  const exhausted = connectionAdvice(pgError);
+  if (exhausted) return new TooManyConnectionsError(exhausted, { cause: error });
   const ErrorClass = pgError?.code ? BY_SQLSTATE[pgError.code] : undefined;
   if (!ErrorClass) return error;
   const hint = pgError.hint ? ` (${pgError.hint})` : "";
   return new ErrorClass(`${pgError.message}${hint}`, { cause: error });
+}
+
+/** pg-pool's error when no connection of the pool came free within connectionTimeoutMillis. */
+const POOL_TIMEOUT = "timeout exceeded when trying to connect";
+
+/** Which limit ran out and how to raise it, if `error` is a lack of connections. */
+function connectionAdvice(error: { code?: string; message?: string } | undefined): string | undefined {
+  if (error?.message === POOL_TIMEOUT && error.code === undefined) {
+    return "every connection of the pool stayed busy past its connectionTimeoutMillis: raise the pool's size (max) or that timeout";
+  }
+  if (error?.code !== "53300") return undefined;
+  const refused = `PostgreSQL refused a connection (${error.message})`;
+  if (/too many connections for role/.test(error.message ?? "")) return `${refused}: raise the role's CONNECTION LIMIT (ALTER ROLE), or give its pools fewer connections`;
+  if (/too many connections for database/.test(error.message ?? "")) return `${refused}: raise the database's CONNECTION LIMIT (ALTER DATABASE), or give its pools fewer connections`;
+  return `${refused}: raise PostgreSQL's max_connections, or give the pools that share the server fewer connections (a Client's own pool holds up to 10)`;
 }
 
 /** SQLSTATE classes of a failing server, not a bad request: connection, rollback (deadlock,

@@ -35,6 +35,7 @@ export {
   PayloadError,
   ResultTimeoutError,
   StaleWorkflowTaskError,
+  TooManyConnectionsError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,

@@ -10,7 +10,15 @@ export type { WorkflowDefinition } from "./workflow/definition.js";
 export type { WireChildStart, WireCommand } from "./commands.js";
 export { serializeFailure } from "./failures.js";
 export { isInfrastructureError } from "./errors.js";
-export { MAX_PAYLOAD_BYTES } from "./payload.js";
+export { encodeArgs, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH } from "./payload.js";
+export {
+  MAX_BACKOFF_COEFFICIENT,
+  MAX_NAME_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_RETRY_LIST_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+} from "./options.js";
+export { MAX_SEARCH_ATTRIBUTE_BYTES, MAX_SEARCH_ATTRIBUTES, MAX_SEARCH_ATTRIBUTES_BYTES } from "./search-attributes.js";
 export { closeListeningConnection } from "./client/close-listener.js";
 export { handleConnectionErrors } from "./pool.js";
 export { activityStatusSchema, runStatusSchema } from "./run-status.js";

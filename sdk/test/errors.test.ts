@@ -5,7 +5,15 @@ import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as sdk from "@weft/sdk";
-import { Client, InvalidArgumentError, ResultTimeoutError, WeftError, WorkflowTaskError } from "@weft/sdk";
+import {
+  Client,
+  InvalidArgumentError,
+  mapDatabaseError,
+  ResultTimeoutError,
+  TooManyConnectionsError,
+  WeftError,
+  WorkflowTaskError,
+} from "@weft/sdk";
 import { handleConnectionErrors, isInfrastructureError } from "@weft/sdk/internal";
 import { createTestDatabase, type TestDatabase } from "../../sql/test/support/database.js";
 
@@ -47,6 +55,27 @@ describe("isInfrastructureError", () => {
     expect(isInfrastructureError(new Error("Connection terminated unexpectedly"))).toBe(false);
     expect(isInfrastructureError(new TypeError("x is not a function"))).toBe(false);
     expect(isInfrastructureError(undefined)).toBe(false);
+  });
+});
+
+describe("mapDatabaseError, when no connection is to be had", () => {
+  it("says which limit to raise, and stays an infrastructure error", () => {
+    const refusals: [string, RegExp][] = [
+      ["sorry, too many clients already", /\(sorry, too many clients already\): raise PostgreSQL's max_connections/],
+      ["remaining connection slots are reserved for roles with the SUPERUSER attribute", /raise PostgreSQL's max_connections/],
+      ['too many connections for role "app"', /raise the role's CONNECTION LIMIT \(ALTER ROLE\)/],
+      ['too many connections for database "app"', /raise the database's CONNECTION LIMIT \(ALTER DATABASE\)/],
+    ];
+    for (const [message, advice] of refusals) {
+      const mapped = mapDatabaseError(Object.assign(new Error(message), { code: "53300" }));
+      expect(mapped, message).toBeInstanceOf(TooManyConnectionsError);
+      expect((mapped as Error).message).toMatch(advice);
+      expect(isInfrastructureError(mapped), message).toBe(true);
+    }
+    // pg-pool's own error, without a code, when connectionTimeoutMillis passes with every connection busy.
+    const poolTimeout = mapDatabaseError(new Error("timeout exceeded when trying to connect"));
+    expect(poolTimeout).toBeInstanceOf(TooManyConnectionsError);
+    expect((poolTimeout as Error).message).toMatch(/raise the pool's size \(max\) or that timeout/);
   });
 });
 

@@ -51,8 +51,9 @@ begin
   end if;
 end $$;
 
--- Search attributes: at most 100 keys named like identifiers, each value a string, number,
--- boolean, array of strings or null of at most 2 KiB as JSON, 40 KiB in all (Temporal's limits).
+-- Search attributes: at most 100 keys named like identifiers (not __proto__), each value a
+-- string, number, boolean, array of strings or null of at most 2 KiB as JSON, 40 KiB in all
+-- (Temporal's limits).
 create or replace function weft.check_search_attributes(p_attributes jsonb) returns void
 language plpgsql immutable as $$
 declare
@@ -72,9 +73,10 @@ begin
       using errcode = 'WF006', hint = 'Keep search attributes to what lists filter on; put the rest in the arguments.';
   end if;
   for v_key, v_value in select key, value from jsonb_each(p_attributes) loop
-    if v_key !~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$' then
+    -- __proto__ too: a JavaScript object cannot hold it as a plain key, so a client would lose it.
+    if v_key !~ '^[A-Za-z_][A-Za-z0-9_]{0,63}$' or v_key = '__proto__' then
       raise exception 'search attribute key "%" is not a name', left(v_key, 80)
-        using errcode = 'WF006', hint = 'Use a letter or _ followed by up to 63 letters, digits or _.';
+        using errcode = 'WF006', hint = 'Use a letter or _ followed by up to 63 letters, digits or _ (not __proto__).';
     end if;
     if jsonb_typeof(v_value) not in ('string', 'number', 'boolean', 'null')
        and not (jsonb_typeof(v_value) = 'array'

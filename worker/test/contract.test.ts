@@ -1,20 +1,44 @@
 // What the SQL functions and the TypeScript side both state, defined once in TypeScript and
-// checked here against the database: error codes, statuses, retry defaults, payload limit,
-// and the Kysely table types (generated from the schema).
+// checked here against the database: error codes, statuses, retry defaults, the input limits
+// of both doors, and the Kysely table types (generated from the schema).
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
-import { ActivityRetryPolicy, mapDatabaseError, WeftError } from "@weft/sdk";
-import { activityStatusSchema, MAX_PAYLOAD_BYTES, runStatusSchema } from "@weft/sdk/internal";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ActivityRetryPolicy,
+  InvalidArgumentError,
+  mapDatabaseError,
+  PayloadError,
+  TooManyConnectionsError,
+  WeftError,
+  WorkflowRetryPolicy,
+  type RetryPolicyOptions,
+  type StartOptions,
+} from "@weft/sdk";
+import {
+  activityStatusSchema,
+  MAX_BACKOFF_COEFFICIENT,
+  MAX_NAME_LENGTH,
+  MAX_PAYLOAD_BYTES,
+  MAX_REASON_LENGTH,
+  MAX_RETRY_LIST_LENGTH,
+  MAX_SEARCH_ATTRIBUTE_BYTES,
+  MAX_SEARCH_ATTRIBUTES,
+  MAX_SEARCH_ATTRIBUTES_BYTES,
+  MAX_TIMEOUT_SECONDS,
+  runStatusSchema,
+} from "@weft/sdk/internal";
 import { loadFunctionSet } from "@weft/sql";
 import { useHarness } from "./support/harness.js";
+import { useRefusedClient } from "./support/refused-client.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("the contract between SQL and TypeScript", () => {
   const h = useHarness();
+  const door = useRefusedClient(h);
 
   it("documents every SQLSTATE the functions raise, and maps each to its typed error", async () => {
     const { files } = await loadFunctionSet();
@@ -49,6 +73,138 @@ describe("the contract between SQL and TypeScript", () => {
   it("limits payloads to the size TypeScript checks", async () => {
     const { rows } = await h.db.pool.query("select weft.max_payload_bytes() as n");
     expect(rows[0].n).toBe(MAX_PAYLOAD_BYTES);
+  });
+
+  describe("draws each input limit where the SQL functions draw it", () => {
+    /** A call as the client takes it and as the SQL function does (the wire form built here by hand). */
+    interface Probe {
+      client: () => Promise<unknown>;
+      sql: [string, unknown[]];
+    }
+
+    beforeAll(async () => {
+      await h.db.pool.query("select weft.register_workflow_types('default', array['idle'])");
+    });
+
+    /** True when the client refuses the call itself; false when it reaches the database. */
+    async function clientRefuses({ client }: Probe): Promise<boolean> {
+      const error = await client().then(() => undefined, (e: unknown) => e);
+      if (error instanceof InvalidArgumentError || error instanceof PayloadError) return true;
+      if (error instanceof TooManyConnectionsError) return false; // door.client has no connection
+      throw error;
+    }
+
+    /** True when the SQL function refuses the input by a limit; false when it takes it or fails further on. */
+    async function sqlRefuses({ sql: [text, values] }: Probe): Promise<boolean> {
+      const connection = await h.db.pool.connect();
+      try {
+        await connection.query("begin");
+        await connection.query(text, values);
+        return false;
+      } catch (error) {
+        const mapped = mapDatabaseError(error);
+        if (mapped instanceof InvalidArgumentError || mapped instanceof PayloadError) return true;
+        if (mapped instanceof WeftError) return false; // WF001 or WF004: past the checks
+        throw error;
+      } finally {
+        await connection.query("rollback");
+        connection.release();
+      }
+    }
+
+    function start(type: string, args: unknown[], options: StartOptions = {}): Probe {
+      const ms = (seconds: number | undefined) => (seconds === undefined ? null : Math.ceil(seconds * 1000));
+      const wire = {
+        searchAttributes: options.searchAttributes,
+        retryPolicy: options.retryPolicy?.toJSON(),
+        runTimeoutMs: ms(options.runTimeoutSeconds),
+        executionTimeoutMs: ms(options.executionTimeoutSeconds),
+      };
+      return {
+        client: () => door.client.start(type, args, options),
+        sql: [
+          "select weft.start_workflow($1, $2::jsonb, $3, $4, null, $5::jsonb)",
+          [type, JSON.stringify(args), options.workflowId ?? null, options.taskQueue ?? "default", JSON.stringify(wire)],
+        ],
+      };
+    }
+    const signal = (name: string, args: unknown[] = []): Probe => ({
+      client: () => door.client.signal("no-such-workflow", name, args),
+      sql: ["select weft.signal_workflow('no-such-workflow', $1, $2::jsonb)", [name, JSON.stringify(args)]],
+    });
+    const terminate = (reason: string): Probe => ({
+      client: () => door.client.terminate("no-such-workflow", reason),
+      sql: ["select weft.terminate_workflow('no-such-workflow', $1)", [reason]],
+    });
+    const policy = (options: RetryPolicyOptions) => start("idle", [], { retryPolicy: new WorkflowRetryPolicy(options) });
+    const attributes = (searchAttributes: Record<string, unknown>) => start("idle", [], { searchAttributes: searchAttributes as never });
+
+    /** A string that makes `build(padding)` exactly `bytes` long as jsonb text, as PostgreSQL measures it. */
+    async function padTo(bytes: number, build: (padding: string) => unknown): Promise<string> {
+      const { rows } = await h.db.pool.query("select octet_length($1::jsonb::text) as n", [JSON.stringify(build(""))]);
+      return "x".repeat(bytes - rows[0].n);
+    }
+    // Values whose jsonb text differs from JSON.stringify's: numbers in exponent form, escapes, keys.
+    const tricky = { big: 1.5e300, small: -2.5e-7, text: "é\n\"😀\u0001", list: [1, [true, null]] };
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `E${i}`);
+    const TEN_YEARS = MAX_TIMEOUT_SECONDS;
+
+    const lines: [string, () => Promise<[Probe, Probe]>][] = [
+      ["workflow id", async () => [start("idle", [], { workflowId: "w".repeat(MAX_NAME_LENGTH) }), start("idle", [], { workflowId: "w".repeat(MAX_NAME_LENGTH + 1) })]],
+      ["workflow id in characters, not UTF-16 units", async () => [start("idle", [], { workflowId: "😀".repeat(MAX_NAME_LENGTH) }), start("idle", [], { workflowId: "😀".repeat(MAX_NAME_LENGTH + 1) })]],
+      ["empty workflow id", async () => [start("idle", [], { workflowId: "w" }), start("idle", [], { workflowId: "" })]],
+      ["workflow type", async () => [start("t".repeat(MAX_NAME_LENGTH), []), start("t".repeat(MAX_NAME_LENGTH + 1), [])]],
+      ["task queue", async () => [start("idle", [], { taskQueue: "q".repeat(MAX_NAME_LENGTH) }), start("idle", [], { taskQueue: "q".repeat(MAX_NAME_LENGTH + 1) })]],
+      ["signal name", async () => [signal("s".repeat(MAX_NAME_LENGTH)), signal("s".repeat(MAX_NAME_LENGTH + 1))]],
+      ["termination reason", async () => [terminate("r".repeat(MAX_REASON_LENGTH)), terminate("r".repeat(MAX_REASON_LENGTH + 1))]],
+      ["workflow arguments' size", async () => {
+        const padding = await padTo(MAX_PAYLOAD_BYTES, (p) => [tricky, p]);
+        return [start("idle", [tricky, padding]), start("idle", [tricky, `${padding}x`])];
+      }],
+      ["signal arguments' size", async () => {
+        const padding = await padTo(MAX_PAYLOAD_BYTES, (p) => [p, { n: 1e21 }]);
+        return [signal("approve", [padding, { n: 1e21 }]), signal("approve", [`${padding}é`, { n: 1e21 }])];
+      }],
+      ["search attribute count", async () => {
+        const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+        return [attributes(keys(MAX_SEARCH_ATTRIBUTES)), attributes(keys(MAX_SEARCH_ATTRIBUTES + 1))];
+      }],
+      ["search attribute key", async () => [attributes({ ["k".repeat(64)]: 1 }), attributes({ ["k".repeat(65)]: 1 })]],
+      ["search attribute key __proto__", async () => [attributes({ _proto_: 1 }), attributes(JSON.parse('{"__proto__": 1}'))]],
+      ["search attribute value's size", async () => {
+        const padding = await padTo(MAX_SEARCH_ATTRIBUTE_BYTES, (p) => ["é😀\t", p]);
+        return [attributes({ tags: ["é😀\t", padding] }), attributes({ tags: ["é😀\t", `${padding}x`] })];
+      }],
+      ["search attributes' size", async () => {
+        // Numbers in exponent form, then the padding spread over values of at most 2,000 characters.
+        const build = (p: string) => ({
+          ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`n${i}`, -1.25e-300 * (i + 1)])),
+          accents: "é".repeat(900),
+          ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, p.slice(i * 2000, (i + 1) * 2000)])),
+        });
+        const padding = await padTo(MAX_SEARCH_ATTRIBUTES_BYTES, build);
+        return [attributes(build(padding)), attributes(build(`${padding}x`))];
+      }],
+      ["run timeout", async () => [start("idle", [], { runTimeoutSeconds: TEN_YEARS }), start("idle", [], { runTimeoutSeconds: TEN_YEARS + 0.001 })]],
+      ["shortest run timeout", async () => [start("idle", [], { runTimeoutSeconds: 0.001 }), start("idle", [], { runTimeoutSeconds: 0 })]],
+      ["execution timeout", async () => [start("idle", [], { executionTimeoutSeconds: TEN_YEARS }), start("idle", [], { executionTimeoutSeconds: TEN_YEARS + 1 })]],
+      ["retry maxAttempts", async () => [policy({ maxAttempts: 2 ** 31 - 1 }), policy({ maxAttempts: 2 ** 31 })]],
+      ["retry maxAttempts below", async () => [policy({ maxAttempts: -(2 ** 31) }), policy({ maxAttempts: -(2 ** 31) - 1 })]],
+      ["retry maxAttempts whole", async () => [policy({ maxAttempts: 2 }), policy({ maxAttempts: 2.5 })]],
+      ["retry initialIntervalSeconds", async () => [policy({ initialIntervalSeconds: TEN_YEARS }), policy({ initialIntervalSeconds: TEN_YEARS + 1 })]],
+      ["retry maximumIntervalSeconds", async () => [policy({ maximumIntervalSeconds: 0 }), policy({ maximumIntervalSeconds: -1 })]],
+      ["retry backoffCoefficient", async () => [policy({ backoffCoefficient: MAX_BACKOFF_COEFFICIENT }), policy({ backoffCoefficient: MAX_BACKOFF_COEFFICIENT + 0.5 })]],
+      ["retry nonRetryableErrorTypes count", async () => [policy({ nonRetryableErrorTypes: names(MAX_RETRY_LIST_LENGTH) }), policy({ nonRetryableErrorTypes: names(MAX_RETRY_LIST_LENGTH + 1) })]],
+      ["retry nonRetryableErrorTypes entry", async () => [policy({ nonRetryableErrorTypes: ["E".repeat(MAX_NAME_LENGTH)] }), policy({ nonRetryableErrorTypes: ["E".repeat(MAX_NAME_LENGTH + 1)] })]],
+      ["retry backoffSeconds count", async () => [policy({ backoffSeconds: Array(MAX_RETRY_LIST_LENGTH).fill(1) }), policy({ backoffSeconds: Array(MAX_RETRY_LIST_LENGTH + 1).fill(1) })]],
+      ["retry backoffSeconds entry", async () => [policy({ backoffSeconds: [TEN_YEARS] }), policy({ backoffSeconds: [TEN_YEARS + 1] })]],
+    ];
+
+    it.each(lines)("%s", async (_, build) => {
+      const [atLimit, pastLimit] = await build();
+      expect([await sqlRefuses(atLimit), await sqlRefuses(pastLimit)], "SQL takes the limit and refuses past it").toEqual([false, true]);
+      expect([await clientRefuses(atLimit), await clientRefuses(pastLimit)], "the client agrees").toEqual([false, true]);
+    });
   });
 
   it("has Kysely table types generated from today's schema (pnpm db-types rewrites them)", async () => {

@@ -58,6 +58,8 @@ describe("the SQL functions refuse input past the limits", () => {
     await start({ searchAttributes: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) });
     await start({ searchAttributes: { big: "x".repeat(3000) } });
     await start({ searchAttributes: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "x".repeat(2000)])) });
+    // A JavaScript object cannot hold it as a plain key: a client would drop it from a filter.
+    await start({ searchAttributes: JSON.parse('{"__proto__": "x"}') });
   });
 
   it("refuses retry policies that a later retry could not use", async () => {

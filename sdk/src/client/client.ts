@@ -11,11 +11,10 @@ import { deserializeFailure, type SerializedFailure } from "../failures.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
-import { checkOptions, resultOptionsSchema, startOptionsSchema } from "../options.js";
-import type { WorkflowRetryPolicy } from "../retry-policy.js";
-import { checkSearchAttributes, type SearchAttributes, type SearchAttributeValue } from "../search-attributes.js";
-import { workflowTimeoutsToWire } from "../wire.js";
-import { workflowDefinition, type WorkflowClass } from "../workflow/definition.js";
+import { checkOptions, MAX_REASON_LENGTH, resultOptionsSchema } from "../options.js";
+import type { SearchAttributeValue } from "../search-attributes.js";
+import type { WorkflowClass } from "../workflow/definition.js";
+import { checkArgument, checkRef, checkText, startRequest, type StartOptions } from "./arguments.js";
 import type { DB as WeftDatabase, WeftWorkflowRuns } from "./db-schema.js";
 import type { RunStatus } from "../run-status.js";
 import { decodeCursor, encodeCursor, listFilterSchema } from "./list-filter.js";
@@ -30,20 +29,7 @@ export interface ClientOptions {
   pool?: pg.Pool;
 }
 
-export interface StartOptions {
-  /** Unique among open runs; a second start with an open id throws WorkflowAlreadyRunningError. */
-  workflowId?: string;
-  /** Default "default". */
-  taskQueue?: string;
-  /** Indexed facts to find the run by (Client.list); the workflow may change them. */
-  searchAttributes?: SearchAttributes;
-  /** Run the workflow again (attempt + 1) when a run fails; without one it runs once. */
-  retryPolicy?: WorkflowRetryPolicy;
-  /** Longest the workflow may take over all its runs (retries, continue-as-new). */
-  executionTimeoutSeconds?: number;
-  /** Longest one run may take. */
-  runTimeoutSeconds?: number;
-}
+export type { StartOptions };
 
 export interface ResultOptions {
   /** Give up waiting after this long with ResultTimeoutError (the run goes on). Default: wait for ever. */
@@ -173,29 +159,27 @@ export class Client {
     });
   }
 
-  /** Concurrent calls (made in one turn of the event loop) share one transaction; each stands alone. */
+  /**
+   * Concurrent calls (made in one turn of the event loop) share one transaction; each stands
+   * alone. A call is checked before it joins them, so a refusal is its own.
+   */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
-    checkArgument(() => checkOptions(startOptionsSchema, options, "start options"));
-    const runId = await this.starts.call({
-      workflowType: typeof workflow === "string" ? workflow : workflowDefinition(workflow).name,
-      argsJson: encodeArgs(args, "workflow arguments"),
-      workflowId: options.workflowId ?? null,
-      taskQueue: options.taskQueue ?? "default",
-      options: startOptions(options),
-    });
+    const runId = await this.starts.call(startRequest(workflow, args, options));
     return { workflowId: options.workflowId ?? runId, runId };
   }
 
   async signal(ref: RunRef, signalName: string, args: unknown[] = []): Promise<void> {
-    const { workflowId, runId } = splitRef(ref);
+    const { workflowId, runId } = checkRef(ref);
+    checkText(signalName, "signal name");
     const argsJson = encodeArgs(args, "signal arguments");
-    await this.query("select weft.signal_workflow($1, $2, $3::jsonb, $4)", [workflowId, signalName, argsJson, runId]);
+    await this.pool.query("select weft.signal_workflow($1, $2, $3::jsonb, $4)", [workflowId, signalName, argsJson, runId]).catch(mapped);
   }
 
   /** Ends the workflow's open run now (see weft.terminate_workflow). */
   async terminate(ref: RunRef, reason = "terminated by a client"): Promise<void> {
-    const { workflowId, runId } = splitRef(ref);
-    await this.query("select weft.terminate_workflow($1, $2, $3)", [workflowId, reason, runId]);
+    const { workflowId, runId } = checkRef(ref);
+    checkText(reason, "termination reason", MAX_REASON_LENGTH, 0);
+    await this.pool.query("select weft.terminate_workflow($1, $2, $3)", [workflowId, reason, runId]).catch(mapped);
   }
 
   /**
@@ -210,7 +194,7 @@ export class Client {
     const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
     for (let runId = run.run_id; ; ) {
       const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-      const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left);
+      const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left).catch(mapped);
       if (!closed) throw new ResultTimeoutError(runId, timeoutSeconds!);
       if (closed.next_run_id) {
         runId = closed.next_run_id;
@@ -224,7 +208,10 @@ export class Client {
   /** Runs matching `filter`, newest first, a page at a time. */
   async list(filter: ListFilter = {}): Promise<ListPage> {
     const parsed = listFilterSchema.safeParse(filter);
-    if (!parsed.success) throw new InvalidArgumentError(`bad list filter: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+      throw new InvalidArgumentError(`bad list filter: ${issues.join("; ")}`);
+    }
     const f = parsed.data;
     let query = this.db
       .selectFrom("weft.workflow_runs")
@@ -236,14 +223,14 @@ export class Client {
     if (f.status !== undefined) query = query.where("status", "=", f.status);
     if (f.parentRunId !== undefined) query = query.where("parent_run_id", "=", f.parentRunId);
     if (f.searchAttributes !== undefined) {
-      checkArgument(() => checkSearchAttributes(f.searchAttributes));
+      // The caller's own object, as checked (listFilterSchema keeps it): no key left out.
       query = query.where(sql<boolean>`search_attributes @> ${JSON.stringify(f.searchAttributes)}::jsonb`);
     }
     if (f.cursor !== undefined) {
       const after = decodeCursor(f.cursor);
       query = query.where(sql<boolean>`(created_at, run_id) < (${after.createdAt}::timestamptz, ${after.runId}::uuid)`);
     }
-    const rows = await query.orderBy("created_at", "desc").orderBy("run_id", "desc").limit(f.limit + 1).execute();
+    const rows = await query.orderBy("created_at", "desc").orderBy("run_id", "desc").limit(f.limit + 1).execute().catch(mapped);
     const page = rows.slice(0, f.limit);
     const last = page.at(-1);
     return {
@@ -293,7 +280,7 @@ export class Client {
         .where("status", "=", "running")
         .orderBy("parent_child_id")
         .execute(),
-    ]);
+    ]).catch(mapped);
     const open = run.status === "running";
     return {
       ...summary(run),
@@ -340,7 +327,8 @@ export class Client {
       .select(["event_id as eventId", "task", "type", "attributes", "created_at"])
       .where("run_id", "=", run.run_id)
       .orderBy("event_id")
-      .execute();
+      .execute()
+      .catch(mapped);
     return parseHistory(rows.map(({ created_at, ...e }) => ({ ...e, createdAt: created_at.toISOString() })));
   }
 
@@ -350,20 +338,12 @@ export class Client {
   }
 
   private async findRun(ref: RunRef) {
-    const { workflowId, runId } = splitRef(ref);
+    const { workflowId, runId } = checkRef(ref);
     let query = this.db.selectFrom("weft.workflow_runs").selectAll().where("workflow_id", "=", workflowId);
     if (runId) query = query.where("run_id", "=", runId);
-    const run = await query.orderBy("created_at", "desc").limit(1).executeTakeFirst();
+    const run = await query.orderBy("created_at", "desc").limit(1).executeTakeFirst().catch(mapped);
     if (!run) throw new WorkflowNotFoundError(`workflow "${workflowId}"${runId ? ` run ${runId}` : ""} not found`);
     return run;
-  }
-
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(text, values);
-    } catch (error) {
-      throw mapDatabaseError(error);
-    }
   }
 }
 
@@ -383,24 +363,7 @@ function summary(run: Selectable<WeftWorkflowRuns>): RunSummary {
   };
 }
 
-/** Runs a check of a client argument; its TypeError or RangeError becomes InvalidArgumentError. */
-function checkArgument(check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-/** StartOptions (checked in start()) as weft.start_workflow's p_options. */
-function startOptions(options: StartOptions): Record<string, unknown> {
-  return {
-    searchAttributes: options.searchAttributes,
-    retryPolicy: options.retryPolicy?.toJSON(),
-    ...workflowTimeoutsToWire(options),
-  };
-}
-
-function splitRef(ref: RunRef): { workflowId: string; runId: string | null } {
-  return typeof ref === "string" ? { workflowId: ref, runId: null } : { workflowId: ref.workflowId, runId: ref.runId };
+/** Rethrows a database error as its typed error (mapDatabaseError); every query's catch. */
+function mapped(error: unknown): never {
+  throw mapDatabaseError(error);
 }

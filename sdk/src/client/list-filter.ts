@@ -2,18 +2,28 @@
 // parameters; this is about clear errors, not escaping.
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors.js";
+import { nameSchema } from "../options.js";
+import { isPlainObject } from "../payload.js";
 import { runStatusSchema } from "../run-status.js";
-import { searchAttributeValueSchema } from "../search-attributes.js";
+import { searchAttributesSchema } from "../search-attributes.js";
 
-export const listFilterSchema = z.strictObject({
-  workflowType: z.string().optional(),
-  workflowId: z.string().optional(),
-  status: runStatusSchema.optional(),
-  searchAttributes: z.record(z.string(), searchAttributeValueSchema).optional(),
-  parentRunId: z.uuid().optional(),
-  limit: z.number().int().min(1).max(1000).default(100),
-  cursor: z.string().optional(),
-});
+// A plain object only: the keys of a Map or class instance would be skipped, not refused.
+const plainObject = z.custom<object>(
+  (filter) => typeof filter === "object" && filter !== null && isPlainObject(filter),
+  "a list filter must be a plain object",
+);
+
+export const listFilterSchema = plainObject.pipe(
+  z.strictObject({
+    workflowType: nameSchema.optional(),
+    workflowId: nameSchema.optional(),
+    status: runStatusSchema.optional(),
+    searchAttributes: searchAttributesSchema({ allowNull: false }).optional(),
+    parentRunId: z.uuid().optional(),
+    limit: z.number().int().min(1).max(1000).default(100),
+    cursor: z.string().optional(),
+  }),
+);
 
 // created_at in UTC with microseconds (a JS Date would cut them to ms).
 const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { mapDatabaseError } from "../errors.js";
+import { isInfrastructureError, mapDatabaseError, TooManyConnectionsError } from "../errors.js";
 import { MicroBatcher } from "./micro-batcher.js";
 
 export interface StartRequest {
@@ -19,16 +19,29 @@ type Answer = { runId: string } | { error: { code: string; message: string; hint
  * one transaction and one commit for many starts, each accepted or refused on its own.
  */
 export function startBatcher(pool: pg.Pool): MicroBatcher<StartRequest, string> {
-  return new MicroBatcher(async (requests) => {
-    // Arguments are spliced in as already-encoded JSON text rather than parsed and re-encoded.
-    const json = `[${requests
-      .map(({ argsJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"args":${argsJson}}`)
-      .join(",")}]`;
-    try {
-      const { rows } = await pool.query<{ answers: Answer[] }>("select weft.start_workflows($1::jsonb) as answers", [json]);
-      return rows[0]!.answers.map((answer) => ("runId" in answer ? answer.runId : (mapDatabaseError(answer.error) as Error)));
-    } catch (error) {
-      throw mapDatabaseError(error);
-    }
-  });
+  return new MicroBatcher((requests) => startEach(pool, requests));
+}
+
+/**
+ * One outcome per request, never a throw: a batch may be part of a larger one whose other half
+ * committed. weft.start_workflows refuses a bad start in its slot; an error of the whole
+ * statement that is not the server failing (or out of connections) came from a start the checks
+ * let through, so the batch, rolled back, is split in halves and sent again until it fails alone.
+ */
+async function startEach(pool: pg.Pool, requests: StartRequest[]): Promise<(string | Error)[]> {
+  // Arguments are spliced in as already-encoded JSON text rather than parsed and re-encoded.
+  const json = `[${requests
+    .map(({ argsJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"args":${argsJson}}`)
+    .join(",")}]`;
+  try {
+    const { rows } = await pool.query<{ answers: Answer[] }>("select weft.start_workflows($1::jsonb) as answers", [json]);
+    return rows[0]!.answers.map((answer) => ("runId" in answer ? answer.runId : (mapDatabaseError(answer.error) as Error)));
+  } catch (caught) {
+    const error = mapDatabaseError(caught) as Error;
+    const serverFailing = isInfrastructureError(caught) || error instanceof TooManyConnectionsError;
+    if (requests.length === 1 || serverFailing) return requests.map(() => error);
+    const half = Math.ceil(requests.length / 2);
+    const halves = await Promise.all([startEach(pool, requests.slice(0, half)), startEach(pool, requests.slice(half))]);
+    return halves.flat();
+  }
 }
