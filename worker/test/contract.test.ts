@@ -11,7 +11,11 @@ import {
   InvalidArgumentError,
   mapDatabaseError,
   PayloadError,
+  ScheduleActivity,
   TooManyConnectionsError,
+  workflow,
+  type WorkflowContext,
+  type WorkflowGenerator,
   WeftError,
   WorkflowRetryPolicy,
   type RetryPolicyOptions,
@@ -31,10 +35,39 @@ import {
   runStatusSchema,
 } from "@weft/sdk/internal";
 import { loadFunctionSet } from "@weft/sql";
-import { useHarness } from "./support/harness.js";
+import { z } from "zod";
+import { activityJob, runJob, taskIdentifiers, timeoutJob, type TimeoutJob } from "../src/jobs.js";
+import { useHarness, waitFor } from "./support/harness.js";
 import { useRefusedClient } from "./support/refused-client.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+@workflow.defn({ name: "job-child" })
+class JobChild {
+  *run(ctx: WorkflowContext): WorkflowGenerator<void> {
+    yield ctx.waitCondition(() => false);
+  }
+}
+
+@workflow.defn({ name: "job-parent" })
+class JobParent {
+  @workflow.signal("nudge")
+  onNudge() {}
+
+  *run(ctx: WorkflowContext): WorkflowGenerator<void> {
+    const hour = 3600;
+    yield* ctx.all([
+      new ScheduleActivity("anything", [], {
+        taskQueue: "unserved",
+        scheduleToStartTimeoutSeconds: hour,
+        scheduleToCloseTimeoutSeconds: hour,
+        startToCloseTimeoutSeconds: hour,
+        heartbeatTimeoutSeconds: hour,
+      }),
+      ctx.startChildWorkflow(JobChild, [], { workflowId: `${ctx.info.workflowId}-child` }),
+    ]);
+  }
+}
 
 describe("the contract between SQL and TypeScript", () => {
   const h = useHarness();
@@ -205,6 +238,42 @@ describe("the contract between SQL and TypeScript", () => {
       expect([await sqlRefuses(atLimit), await sqlRefuses(pastLimit)], "SQL takes the limit and refuses past it").toEqual([false, true]);
       expect([await clientRefuses(atLimit), await clientRefuses(pastLimit)], "the client agrees").toEqual([false, true]);
     });
+  });
+
+  it("enqueues every kind of job with the name and payload the worker parses (worker/src/jobs.ts)", async () => {
+    // A parent waits on an activity nobody serves and on a child; its worker then stops, so
+    // the jobs the SQL functions enqueue stay in the queue to be read.
+    const worker = await h.startWorker({ workflows: [JobParent, JobChild] });
+    const parent = await h.client.start(JobParent, [], { workflowId: "jobs-parent", runTimeoutSeconds: 3600 });
+    await waitFor(async () => {
+      const d = await h.client.describe(parent);
+      return d.pendingActivities.length === 1 && d.pendingChildren.length === 1;
+    });
+    await h.stopWorker(worker);
+    await h.client.signal(parent, "nudge"); // a workflow task job
+    await h.db.pool.query("select weft.start_activity_attempt($1, 1, 1)", [parent.runId]); // its timeouts' jobs
+    await h.client.terminate(parent, "done"); // the parent-closed job
+
+    const { rows } = await h.db.pool.query<{ task_identifier: string; payload: unknown }>(
+      `select t.identifier as task_identifier, j.payload from graphile_worker._private_jobs j
+         join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier like 'weft/%'`,
+    );
+    const names = { ...taskIdentifiers("default"), activity: taskIdentifiers("unserved").activity };
+    const schemas: Record<string, z.ZodObject> = {
+      [names.workflowTask]: runJob,
+      [names.activity]: activityJob,
+      [names.timeout]: timeoutJob,
+      [names.runTimeout]: runJob,
+      [names.parentClosed]: runJob,
+    };
+    for (const { task_identifier, payload } of rows) {
+      const schema = schemas[task_identifier];
+      expect(schema, `a job the worker has no handler for: ${task_identifier}`).toBeDefined();
+      expect(() => schema!.strict().parse(payload), `${task_identifier} ${JSON.stringify(payload)}`).not.toThrow();
+    }
+    expect(new Set(rows.map((r) => r.task_identifier))).toEqual(new Set(Object.values(names)));
+    const kinds = rows.filter((r) => r.task_identifier === names.timeout).map((r) => (r.payload as TimeoutJob).k);
+    expect(new Set(kinds)).toEqual(new Set(timeoutJob.shape.k.options));
   });
 
   it("has Kysely table types generated from today's schema (pnpm db-types rewrites them)", async () => {
