@@ -1,5 +1,6 @@
 // graphile-worker task identifiers and payloads weft uses. The SQL functions that enqueue
-// these jobs (sql/functions/jobs.sql) must build the same names and fields.
+// these jobs (sql/functions/jobs.sql) build the same names and fields; worker/test/contract.test.ts
+// checks every kind against these schemas.
 import { z } from "zod";
 
 export const taskIdentifiers = (taskQueue: string) => ({
