@@ -95,7 +95,7 @@ class Reporter {
       borrowed.length ? `\n\n${borrowed.join("\n")}` : "",
       hidden.length ? `\n\n// Used above, not exported by ${entry.name}:\n\n${hidden.join("\n\n")}` : "",
     ].join("");
-    return { entry, names: exports.map((s) => s.name), text: `${blocks.join("\n\n")}${tail}\n` };
+    return { entry, names: exports.map((s) => s.name), text: sortEnumKeys(`${blocks.join("\n\n")}${tail}\n`) };
   }
 
   private resolve(symbol: ts.Symbol): ts.Symbol {
@@ -208,4 +208,11 @@ function indent(text: string): string {
 
 function byName(a: ts.Symbol, b: ts.Symbol): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** tsc emits the key object of a z.enum's type (`z.ZodEnum<{ a: "a"; ... }>`) in no fixed order. */
+function sortEnumKeys(text: string): string {
+  return text.replace(/ZodEnum<\{\n([\s\S]*?)\n(\s*)\}>/g, (_, keys: string, indent: string) => {
+    return `ZodEnum<{\n${keys.split("\n").sort().join("\n")}\n${indent}}>`;
+  });
 }

@@ -22,7 +22,7 @@ import {
   type StartOptions,
 } from "@weft/sdk";
 import {
-  activityStatusSchema,
+  ACTIVITY_STATUSES,
   MAX_BACKOFF_COEFFICIENT,
   MAX_NAME_LENGTH,
   MAX_PAYLOAD_BYTES,
@@ -32,7 +32,7 @@ import {
   MAX_SEARCH_ATTRIBUTES,
   MAX_SEARCH_ATTRIBUTES_BYTES,
   MAX_TIMEOUT_SECONDS,
-  runStatusSchema,
+  RUN_STATUSES,
 } from "@weft/sdk/internal";
 import { loadFunctionSet } from "@weft/sql";
 import { z } from "zod";
@@ -94,8 +94,8 @@ describe("the contract between SQL and TypeScript", () => {
       );
       return [...rows[0]!.def.matchAll(/'(\w+)'::text/g)].map((m) => m[1]).sort();
     };
-    expect(await allowed("workflow_runs")).toEqual([...runStatusSchema.options].sort());
-    expect(await allowed("activity_executions")).toEqual([...activityStatusSchema.options].sort());
+    expect(await allowed("workflow_runs")).toEqual([...RUN_STATUSES].sort());
+    expect(await allowed("activity_executions")).toEqual([...ACTIVITY_STATUSES].sort());
   });
 
   it("fills a retry policy's missing fields with the defaults TypeScript gives", async () => {
