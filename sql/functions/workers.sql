@@ -51,8 +51,11 @@ language sql as $$
      and (p_run_id is null or (run_id = p_run_id and activity_id = p_activity_id));
 $$;
 
+-- A worker that stops: its claimed attempts go back to the job queue, and jobs still locked by
+-- its graphile-worker ids (those of a job queue it replaced: worker/src/job-queue.ts) are freed.
 create or replace function weft.deregister_worker(p_worker_id text) returns void
 language sql as $$
   select weft.release_claims(p_worker_id, null, null);
+  select graphile_worker.force_unlock_workers(lock_ids) from weft.workers where worker_id = p_worker_id;
   delete from weft.workers where worker_id = p_worker_id;
 $$;

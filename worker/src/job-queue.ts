@@ -129,7 +129,7 @@ export class JobQueue {
         this.pools.delete(state.workerPool);
         return;
       } catch (error) {
-        // Left in lockIds(): if this process dies first, weft.heartbeat_worker frees them.
+        // Left in lockIds(): weft.deregister_worker frees them at shutdown, weft.heartbeat_worker if this process dies.
         if (this.stopping) return;
         this.logger.warn(`releasing the jobs of the old job queue failed (will retry): ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, waitMs));

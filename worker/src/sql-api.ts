@@ -237,12 +237,12 @@ export function heartbeatWorker(db: Db, beat: Heartbeat): Promise<string[]> {
   ]);
 }
 
-/** Also hands the attempts it still claims to the job queue. */
 /** Frees the jobs graphile-worker ids hold (a job queue of this worker that gave up: job-queue.ts). */
 export async function forceUnlockWorkers(db: Db, lockIds: readonly string[]): Promise<void> {
   await db.query("select graphile_worker.force_unlock_workers($1::text[])", [lockIds]);
 }
 
+/** Also hands the attempts it still claims to the job queue, and frees its replaced job queues' jobs. */
 export async function deregisterWorker(db: Db, workerId: string): Promise<void> {
   await db.query("select weft.deregister_worker($1)", [workerId]);
 }
