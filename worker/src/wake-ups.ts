@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Logger } from "@weft/sdk";
 import { closeListeningConnection } from "@weft/sdk/internal";
 import { listenForWakeUps } from "./sql-api.js";
+import { MAX_LOCAL_TIMER_MS } from "./timer-limit.js";
 
 /**
  * graphile-worker finds a delayed job (retry backoff, timeout, task retry) only on its next poll.
@@ -48,9 +49,9 @@ export class WakeUps {
   }
 
   private schedule(dueMs: number): void {
-    if (!Number.isFinite(dueMs) || this.timers.has(dueMs) || this.stopped) return;
-    // A few ms late rather than early: graphile-worker compares run_at with the database clock.
-    const delay = Math.max(0, dueMs - Date.now() + 3);
+    // A job due past setTimeout's reach is left to graphile-worker's poll.
+    const delay = Math.max(0, dueMs - Date.now() + 3); // a few ms late rather than early: run_at is on the database's clock
+    if (!Number.isFinite(dueMs) || this.timers.has(dueMs) || this.stopped || delay > MAX_LOCAL_TIMER_MS) return;
     this.timers.set(
       dueMs,
       setTimeout(() => {
