@@ -10,7 +10,7 @@ export type { WorkflowDefinition } from "./workflow/definition.js";
 export type { WireChildStart, WireCommand } from "./commands.js";
 export { serializeFailure } from "./failures.js";
 export { isInfrastructureError } from "./errors.js";
-export { encodeArgs, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH } from "./payload.js";
+export { encodeArgs, encodePayload, MAX_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH } from "./payload.js";
 export {
   MAX_BACKOFF_COEFFICIENT,
   MAX_NAME_LENGTH,

@@ -131,6 +131,24 @@ export function encodeArgs(args: unknown, what: string): string {
   return JSON.stringify(args);
 }
 
+/**
+ * One value (an activity result) as JSON text, checked as the SQL functions will check it:
+ * plain JSON, at most MAX_PAYLOAD_DEPTH deep and MAX_PAYLOAD_BYTES as jsonb text.
+ */
+export function encodePayload(value: unknown, what: string): string {
+  let bytes: number;
+  try {
+    bytes = jsonbTextBytes(value, MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_BYTES);
+  } catch (error) {
+    if (error instanceof NotJsonError) throw new PayloadError(`${what}${error.path} ${error.problem}`);
+    throw error;
+  }
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new PayloadError(`${what} is over the limit of ${MAX_PAYLOAD_BYTES} bytes as JSON; return a reference (a row id, an object key) instead`);
+  }
+  return JSON.stringify(value);
+}
+
 /** The length of `n` as numeric text: JSON.stringify's 1.5e-7 is 0.00000015 there, 1e21 in full. */
 function numberTextLength(n: number): number {
   const text = JSON.stringify(n);

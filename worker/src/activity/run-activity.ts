@@ -1,5 +1,5 @@
 import { ApplicationFailure, TimeoutFailure } from "@weft/sdk";
-import { MAX_PAYLOAD_BYTES, serializeFailure } from "@weft/sdk/internal";
+import { encodePayload, serializeFailure } from "@weft/sdk/internal";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
 import { MAX_LOCAL_TIMER_MS } from "../timer-limit.js";
@@ -70,10 +70,10 @@ export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: 
     logger,
   };
 
-  let outcome: { ok: true; json: string } | { ok: false; error: unknown };
+  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     const value = await Promise.race([Promise.resolve().then(() => fn(ctx, ...job.args)), aborted]);
-    outcome = { ok: true, json: JSON.stringify(value === undefined ? null : value) };
+    outcome = { ok: true, value };
   } catch (error) {
     outcome = { ok: false, error };
   } finally {
@@ -88,20 +88,16 @@ export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: 
     await failAttempt(deps.pool, ids, outcome.error);
     return null;
   }
-  if (Buffer.byteLength(outcome.json) > MAX_PAYLOAD_BYTES) {
-    await failAttempt(
-      deps.pool,
-      ids,
-      new ApplicationFailure(`activity result is over the limit of ${MAX_PAYLOAD_BYTES} bytes; return a reference instead`, {
-        type: "PayloadError",
-        nonRetryable: true,
-      }),
-    );
+  let json: string;
+  try {
+    // Checked as weft.complete_activity will: a result it refuses would fail every retry.
+    json = encodePayload(outcome.value === undefined ? null : outcome.value, "activity result");
+  } catch (error) {
+    await failAttempt(deps.pool, ids, new ApplicationFailure((error as Error).message, { type: "PayloadError", nonRetryable: true }));
     return null;
   }
   faultPoint("activity:before-complete");
   // The result, and when the run's lock is free its workflow task, in one commit.
-  const json = outcome.json;
   return deliverInline(deps, job.r, mayClaim, (db, inline) => completeActivity(db, ids, json, inline));
 }
 
