@@ -3,7 +3,7 @@
 // checks recorded commands against new ones by kind and identity (replayer/machine.ts).
 // `yield* command` waits the same way and types the result (Yieldable below).
 import type { SerializedFailure } from "./failures.js";
-import { checkOptions, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
+import { checkOptions, MAX_TIMEOUT_SECONDS, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
 import { attachedDefinition, type WorkflowClassRef } from "./workflow/registry.js";
@@ -61,8 +61,8 @@ export class StartTimer extends Yieldable<void> {
     readonly timerId?: string,
   ) {
     super();
-    if (!(seconds >= 0) || !Number.isFinite(seconds)) {
-      throw new RangeError(`timer duration must be a finite number of seconds >= 0, got ${seconds}`);
+    if (!(seconds >= 0) || !(seconds <= MAX_TIMEOUT_SECONDS)) {
+      throw new RangeError(`timer duration must be a number of seconds from 0 to ten years (${MAX_TIMEOUT_SECONDS}), got ${seconds}`);
     }
     this.seconds = Math.ceil(seconds);
   }

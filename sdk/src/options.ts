@@ -54,13 +54,21 @@ const retryPolicyFieldsSchema = z.strictObject({
   backoffSeconds: z.array(retryIntervalSeconds).max(MAX_RETRY_LIST_LENGTH).nullable(),
 });
 
+/** A policy of class `cls` whose fields weft.retry_policy accepts (workflow, child and activity alike). */
+function retryPolicyOf(cls: typeof ActivityRetryPolicy | typeof ChildWorkflowRetryPolicy | typeof WorkflowRetryPolicy) {
+  return z
+    .instanceof(cls)
+    .transform((policy) => policy.toJSON())
+    .pipe(retryPolicyFieldsSchema);
+}
+
 const activityTimeout = z.number().positive().max(MAX_TIMEOUT_SECONDS).optional();
 const workflowTimeout = z.number().positive().max(MAX_TIMEOUT_SECONDS).optional();
-const taskQueue = z.string().min(1).optional();
+const taskQueue = nameSchema.optional();
 
 export const scheduleActivityOptionsSchema = z.strictObject({
   taskQueue,
-  retryPolicy: z.instanceof(ActivityRetryPolicy).optional(),
+  retryPolicy: retryPolicyOf(ActivityRetryPolicy).optional(),
   startToCloseTimeoutSeconds: activityTimeout,
   scheduleToStartTimeoutSeconds: activityTimeout,
   scheduleToCloseTimeoutSeconds: activityTimeout,
@@ -68,23 +76,19 @@ export const scheduleActivityOptionsSchema = z.strictObject({
 });
 
 export const startChildWorkflowOptionsSchema = z.strictObject({
-  workflowId: z.string().min(1).optional(),
+  workflowId: nameSchema.optional(),
   taskQueue,
   parentClosePolicy: z.enum(["terminate", "abandon"]).optional(),
-  retryPolicy: z.instanceof(ChildWorkflowRetryPolicy).optional(),
+  retryPolicy: retryPolicyOf(ChildWorkflowRetryPolicy).optional(),
   executionTimeoutSeconds: workflowTimeout,
   runTimeoutSeconds: workflowTimeout,
 });
 
 export const startOptionsSchema = z.strictObject({
   workflowId: nameSchema.optional(),
-  taskQueue: nameSchema.optional(),
+  taskQueue,
   searchAttributes: searchAttributesSchema({ allowNull: true }).optional(),
-  retryPolicy: z
-    .instanceof(WorkflowRetryPolicy)
-    .transform((policy) => policy.toJSON())
-    .pipe(retryPolicyFieldsSchema)
-    .optional(),
+  retryPolicy: retryPolicyOf(WorkflowRetryPolicy).optional(),
   executionTimeoutSeconds: workflowTimeout,
   runTimeoutSeconds: workflowTimeout,
 });

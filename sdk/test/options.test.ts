@@ -3,11 +3,11 @@
 // call), naming the field; the names themselves become wire names in sdk/src/wire.ts.
 import { describe, expect, it } from "vitest";
 import {
+  ActivityRetryPolicy,
   ChildWorkflowRetryPolicy,
   registerWorkflow,
   ScheduleActivity,
   StartChildWorkflow,
-  type ActivityRetryPolicy,
   type WorkflowContext,
   type WorkflowGenerator,
 } from "@weft/sdk";
@@ -33,6 +33,19 @@ describe("options of commands", () => {
       yield new ScheduleActivity("charge", [], { heartbeatTimeoutSeconds: 11 * 365 * 24 * 3600 });
     });
     expect(commands).toMatchObject([{ kind: "FailWorkflow", failure: { message: /heartbeatTimeoutSeconds: Too big/ } }]);
+  });
+
+  it("refuse what the SQL functions would refuse when the task completes (it would fail on every retry)", () => {
+    const cases: [(ctx: WorkflowContext) => WorkflowGenerator, RegExp][] = [
+      [function* () { yield new ScheduleActivity("a", [], { retryPolicy: new ActivityRetryPolicy({ backoffCoefficient: 150 }) }); }, /retryPolicy.backoffCoefficient/],
+      [function* () { yield new ScheduleActivity("a", [], { retryPolicy: new ActivityRetryPolicy({ maxAttempts: 2.5 }) }); }, /retryPolicy.maxAttempts/],
+      [function* () { yield new ScheduleActivity("a", [], { taskQueue: "q".repeat(256) }); }, /taskQueue: is 256 characters/],
+      [function* (ctx) { yield ctx.sleep(4e8); }, /from 0 to ten years/],
+      [function* (ctx) { yield ctx.waitCondition(() => false, { timeoutSeconds: 4e8 }); }, /from 0 to ten years/],
+    ];
+    for (const [body, message] of cases) {
+      expect(firstTask(body)).toMatchObject([{ kind: "FailWorkflow", failure: { message } }]);
+    }
   });
 
   it("refuse a child workflow's retry policy for an activity", () => {
