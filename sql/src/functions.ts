@@ -31,6 +31,3 @@ export async function loadFunctionSet(): Promise<FunctionSet> {
 export function functionSetChecksum(files: FunctionSet["files"]): string {
   return sha256(files.map((f) => `-- ${f.name}\n${f.sql}`).join("\n"));
 }
-
-/** Where version.json lives, for the test that rewrites it. */
-export const FUNCTION_SET_MANIFEST = FUNCTIONS_DIR + "version.json";
