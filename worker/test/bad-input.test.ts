@@ -8,29 +8,20 @@ import {
 } from "@weft/sdk";
 import { MAX_PAYLOAD_BYTES } from "@weft/sdk/internal";
 import { Approval } from "./support/workflows.js";
-import { useHarness } from "./support/harness.js";
+import { rowCounts, useHarness } from "./support/harness.js";
 
 describe("bad input is refused with a typed error and writes nothing", () => {
   const h = useHarness();
 
-  async function counts() {
-    const { rows } = await h.db.pool.query(`select
-      (select count(*) from weft.workflow_runs)::int as runs,
-      (select count(*) from weft.inbox)::int as inbox,
-      (select count(*) from weft.history_events)::int as events,
-      (select count(*) from graphile_worker.jobs)::int as jobs`);
-    return rows[0];
-  }
-
   async function expectRefused(action: () => Promise<unknown>, ErrorClass: new (...args: never[]) => Error, message: RegExp) {
-    const before = await counts();
+    const before = await rowCounts(h.db.pool);
     const error = await action().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ErrorClass);
     expect((error as Error).message).toMatch(message);
-    expect(await counts()).toEqual(before);
+    expect(await rowCounts(h.db.pool)).toEqual(before);
   }
 
   beforeAll(async () => {

@@ -4,33 +4,24 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { InvalidArgumentError, mapDatabaseError } from "@weft/sdk";
 import { Approval } from "./support/workflows.js";
-import { useHarness } from "./support/harness.js";
+import { rowCounts, useHarness } from "./support/harness.js";
 
 describe("the SQL functions refuse input past the limits", () => {
   const h = useHarness();
 
-  async function counts() {
-    const { rows } = await h.db.pool.query(`select
-      (select count(*) from weft.workflow_runs)::int as runs,
-      (select count(*) from weft.inbox)::int as inbox,
-      (select count(*) from weft.history_events)::int as events,
-      (select count(*) from graphile_worker.jobs)::int as jobs`);
-    return rows[0];
-  }
-
   async function expectRefused(sql: string, values: unknown[], message: RegExp) {
-    const before = await counts();
+    const before = await rowCounts(h.db.pool);
     const error = await h.db.pool.query(sql, values).then(
       () => undefined,
       (e: unknown) => mapDatabaseError(e),
     );
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as Error).message).toMatch(message);
-    expect(await counts()).toEqual(before);
+    expect(await rowCounts(h.db.pool)).toEqual(before);
   }
 
-  const start = (options: unknown, workflowId = "limits") =>
-    expectRefused("select weft.start_workflow('approval', '[]', $1, 'default', null, $2::jsonb)", [workflowId, JSON.stringify(options)], /./);
+  const start = (options: unknown, message: RegExp) =>
+    expectRefused("select weft.start_workflow('approval', '[]', 'limits', 'default', null, $1::jsonb)", [JSON.stringify(options)], message);
 
   beforeAll(async () => {
     const worker = await h.startWorker({ workflows: [Approval] }); // registers "approval"
@@ -55,11 +46,14 @@ describe("the SQL functions refuse input past the limits", () => {
   });
 
   it("refuses search attributes past their counts and sizes", async () => {
-    await start({ searchAttributes: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) });
-    await start({ searchAttributes: { big: "x".repeat(3000) } });
-    await start({ searchAttributes: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "x".repeat(2000)])) });
+    await start({ searchAttributes: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) }, /101 keys, over the limit of 100/);
+    await start({ searchAttributes: { big: "x".repeat(3000) } }, /"big" is \d+ bytes as JSON, over the limit of 2048/);
+    await start(
+      { searchAttributes: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "x".repeat(2000)])) },
+      /over the limit of 40960/,
+    );
     // A JavaScript object cannot hold it as a plain key: a client would drop it from a filter.
-    await start({ searchAttributes: JSON.parse('{"__proto__": "x"}') });
+    await start({ searchAttributes: JSON.parse('{"__proto__": "x"}') }, /"__proto__" is not a name/);
   });
 
   it("refuses retry policies that a later retry could not use", async () => {
@@ -74,7 +68,7 @@ describe("the SQL functions refuse input past the limits", () => {
       { nonRetryableErrorTypes: [1] },
       { maxAttemps: 3 },
     ]) {
-      await start({ retryPolicy });
+      await start({ retryPolicy }, /^retry policy/);
     }
   });
 

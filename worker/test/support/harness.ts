@@ -97,3 +97,13 @@ export async function waitUntilNothingDue(pool: pg.Pool): Promise<void> {
     return !rows[0]!.due;
   });
 }
+
+/** Rows of the tables a write would touch: equal before and after, a refused call wrote nothing. */
+export async function rowCounts(pool: pg.Pool): Promise<unknown> {
+  const { rows } = await pool.query(`select
+    (select count(*) from weft.workflow_runs)::int as runs,
+    (select count(*) from weft.inbox)::int as inbox,
+    (select count(*) from weft.history_events)::int as events,
+    (select count(*) from graphile_worker.jobs)::int as jobs`);
+  return rows[0];
+}
