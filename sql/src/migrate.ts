@@ -24,10 +24,11 @@ export type FunctionsOutcome =
   | { readonly applied: false; readonly version: number; readonly databaseVersion: number };
 
 /**
- * Brings schema `weft` (and graphile-worker's schema) up to date: the numbered migrations in
- * order, each whole in its own transaction, then the SQL functions (sql/functions/) in one
- * transaction when their content changed. Safe to call from many processes at once: an
- * advisory lock serialises them.
+ * Brings schema `weft` (and graphile-worker's schema) up to date: the pending numbered
+ * migrations in order, then the SQL functions (sql/functions/) when their content changed, all
+ * in one transaction, so no caller ever sees a migration without the functions it implies (a
+ * migration may drop a function whose new signature only the function set creates). Safe to
+ * call from many processes at once: an advisory lock serialises them.
  */
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -36,8 +37,18 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     await client.query("select pg_advisory_lock($1)", [MIGRATE_LOCK_KEY]);
     try {
       await runGraphileMigrations({ connectionString: databaseUrl, logger: quietGraphileLogger });
-      await applyMigrations(client, options);
-      await applyFunctions(client, await loadFunctionSet(), options);
+      const set = await loadFunctionSet();
+      const done: (() => void)[] = []; // progress is reported once it has committed
+      await client.query("begin");
+      try {
+        await applyMigrations(client, done, options);
+        await applyFunctions(client, set, done, options);
+        await client.query("commit");
+      } catch (error) {
+        await client.query("rollback");
+        throw error;
+      }
+      for (const report of done) report();
     } finally {
       await client.query("select pg_advisory_unlock($1)", [MIGRATE_LOCK_KEY]);
     }
@@ -46,7 +57,7 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   }
 }
 
-async function applyMigrations(client: pg.Client, options: MigrateOptions): Promise<void> {
+async function applyMigrations(client: pg.Client, done: (() => void)[], options: MigrateOptions): Promise<void> {
   await client.query(
     `create schema if not exists weft;
      create table if not exists weft.migrations (
@@ -66,15 +77,13 @@ async function applyMigrations(client: pg.Client, options: MigrateOptions): Prom
       await client.query("update weft.migrations set checksum = $2 where id = $1", [migration.id, migration.checksum]);
     }
     if (checksum !== undefined) continue;
-    await inTransaction(client, `weft migration ${migration.id} (${migration.name})`, async () => {
-      await client.query(migration.sql);
-      await client.query("insert into weft.migrations (id, name, checksum) values ($1, $2, $3)", [
-        migration.id,
-        migration.name,
-        migration.checksum,
-      ]);
-    });
-    options.onApply?.(migration);
+    await explained(`weft migration ${migration.id} (${migration.name})`, () => client.query(migration.sql));
+    await client.query("insert into weft.migrations (id, name, checksum) values ($1, $2, $3)", [
+      migration.id,
+      migration.name,
+      migration.checksum,
+    ]);
+    done.push(() => options.onApply?.(migration));
   }
 }
 
@@ -82,34 +91,30 @@ async function applyMigrations(client: pg.Client, options: MigrateOptions): Prom
  * Re-applies the functions when their checksum differs from the set in place, unless the
  * database holds a newer version (a newer weft is deployed beside this one: keep its code).
  */
-async function applyFunctions(client: pg.Client, set: FunctionSet, options: MigrateOptions): Promise<void> {
+async function applyFunctions(client: pg.Client, set: FunctionSet, done: (() => void)[], options: MigrateOptions): Promise<void> {
   const { rows } = await client.query<{ version: number; checksum: string }>("select version, checksum from weft.function_set");
   const current = rows[0];
   if (current && current.version > set.version) {
-    options.onFunctions?.({ applied: false, version: set.version, databaseVersion: current.version });
+    done.push(() => options.onFunctions?.({ applied: false, version: set.version, databaseVersion: current.version }));
     return;
   }
   if (current?.checksum === set.checksum) return;
-  await inTransaction(client, `weft SQL functions version ${set.version}`, async () => {
-    // Functions call each other; bodies are checked when called, so file order does not matter.
-    await client.query("set local check_function_bodies = off");
-    for (const file of set.files) await client.query(file.sql);
-    await client.query(
-      `insert into weft.function_set (version, checksum) values ($1, $2)
-       on conflict (id) do update set version = excluded.version, checksum = excluded.checksum, applied_at = now()`,
-      [set.version, set.checksum],
-    );
-  });
-  options.onFunctions?.({ applied: true, version: set.version, previousVersion: current?.version ?? null });
+  // Functions call each other; bodies are checked when called, so file order does not matter.
+  await client.query("set local check_function_bodies = off");
+  for (const file of set.files) await explained(`weft SQL functions version ${set.version} (${file.name})`, () => client.query(file.sql));
+  await client.query(
+    `insert into weft.function_set (version, checksum) values ($1, $2)
+     on conflict (id) do update set version = excluded.version, checksum = excluded.checksum, applied_at = now()`,
+    [set.version, set.checksum],
+  );
+  done.push(() => options.onFunctions?.({ applied: true, version: set.version, previousVersion: current?.version ?? null }));
 }
 
-async function inTransaction(client: pg.Client, what: string, body: () => Promise<void>): Promise<void> {
-  await client.query("begin");
+/** Runs `step`, naming it in the error if it fails. */
+async function explained(what: string, step: () => Promise<unknown>): Promise<void> {
   try {
-    await body();
-    await client.query("commit");
+    await step();
   } catch (error) {
-    await client.query("rollback");
     throw new Error(`${what} failed: ${String(error)}`, { cause: error });
   }
 }
