@@ -7,6 +7,10 @@
 create or replace function weft.max_payload_bytes() returns int
 language sql immutable as $$ select 2 * 1024 * 1024 $$;
 
+-- The longest timeout, timer or retry interval: ten years (MAX_TIMEOUT_SECONDS in sdk/src/options.ts).
+create or replace function weft.max_duration_seconds() returns int
+language sql immutable as $$ select 10 * 365 * 24 * 3600 $$;
+
 create or replace function weft.check_payload(p_payload jsonb, p_what text) returns void
 language plpgsql immutable as $$
 begin
@@ -98,7 +102,7 @@ begin
   if p_value is null or jsonb_typeof(p_value) = 'null' then
     return null;
   end if;
-  perform weft.check_number(p_value, p_what || ' (ms)', 1, 315360000000, false);
+  perform weft.check_number(p_value, p_what || ' (ms)', 1, weft.max_duration_seconds() * 1000::numeric, false);
   return ceil((p_value #>> '{}')::numeric)::bigint;
 end $$;
 
@@ -116,7 +120,7 @@ language plpgsql immutable as $$
 declare
   v_policy jsonb;
   v_unknown text;
-  v_ten_years constant numeric := 315360000;
+  v_ten_years constant numeric := weft.max_duration_seconds();
 begin
   if p_policy is null or jsonb_typeof(p_policy) = 'null' then
     return null;
@@ -188,5 +192,5 @@ begin
   if p_policy->>'maximumIntervalSeconds' is not null then
     v_delay := least(v_delay, (p_policy->>'maximumIntervalSeconds')::float8);
   end if;
-  return least(v_delay, 315360000);
+  return least(v_delay, weft.max_duration_seconds());
 end $$;

@@ -160,7 +160,7 @@ begin
     when 'StartTimer' then
       -- A timer counts from the arrival of what the workflow reacted to (the task's newest
       -- incoming event), so a backlog of workflow tasks does not stretch it.
-      perform weft.check_number(v_cmd->'seconds', 'timer seconds', 0, 315360000, true);
+      perform weft.check_number(v_cmd->'seconds', 'timer seconds', 0, weft.max_duration_seconds(), true);
       v_fire_at := coalesce(v_fire_from, weft.now()) + make_interval(secs => (v_cmd->>'seconds')::float8);
       perform weft.append_event(v_run, v_event_id, 'TimerStarted', jsonb_build_object(
         'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::bigint, 'fireAt', v_fire_at));
