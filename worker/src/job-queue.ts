@@ -3,6 +3,7 @@ import { Logger as GraphileLogger, runTaskList, type RunnerOptions, type Task, t
 import type pg from "pg";
 import type { Logger } from "@weft/sdk";
 import { forceUnlockWorkers } from "./sql-api.js";
+import { untilTheDatabaseAnswers } from "./until-the-database-answers.js";
 
 export interface JobQueueOptions {
   readonly concurrency: number;
@@ -123,18 +124,16 @@ export class JobQueue {
 
   private async releaseWhenIdle(state: PoolState): Promise<void> {
     if (state.running > 0) await new Promise<void>((resolve) => state.onIdle.push(resolve));
-    for (let waitMs = 250; ; waitMs = Math.min(2 * waitMs, 5000)) {
-      try {
+    // If it gives up, they stay in lockIds(): weft.deregister_worker frees them at shutdown,
+    // weft.heartbeat_worker if this process dies.
+    await untilTheDatabaseAnswers(
+      async () => {
         await forceUnlockWorkers(this.pool, [...state.lockIds]);
         this.pools.delete(state.workerPool);
-        return;
-      } catch (error) {
-        // Left in lockIds(): weft.deregister_worker frees them at shutdown, weft.heartbeat_worker if this process dies.
-        if (this.stopping) return;
-        this.logger.warn(`releasing the jobs of the old job queue failed (will retry): ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-    }
+      },
+      () => this.stopping,
+      (error) => this.logger.warn(`releasing the jobs of the old job queue failed (will retry): ${error.message}`),
+    );
   }
 
   /** The task list with each handler counted in `state.running`. */

@@ -5,6 +5,7 @@ import { releaseClaim } from "./sql-api.js";
 import type { Timers, TimerSteps } from "./timers.js";
 import type { CommittedTask } from "./workflow-task/replay-and-complete.js";
 import { runWorkflowTask } from "./workflow-task/run-workflow-task.js";
+import { untilTheDatabaseAnswers } from "./until-the-database-answers.js";
 
 /**
  * The step loop: a job (or a timer) runs its step, and each commit hands on the next step to
@@ -70,14 +71,7 @@ export class StepLoop implements TimerSteps {
       runId: job.r,
       activityId: job.a,
     });
-    for (let waitMs = 250; !this.stopping(); waitMs = Math.min(2 * waitMs, 5000)) {
-      try {
-        await releaseClaim(this.deps.pool, this.deps.workerId, job);
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-      }
-    }
+    await untilTheDatabaseAnswers(() => releaseClaim(this.deps.pool, this.deps.workerId, job), this.stopping);
   }
 
   private mayClaim(step: number): boolean {
