@@ -39,6 +39,14 @@ export class TooManyConnectionsError extends WeftError {
   override readonly name = "TooManyConnectionsError";
 }
 
+/**
+ * The connection's role may not do this (SQLSTATE 42501): an application's role needs
+ * weft_client, a worker's weft_worker (docs/security.md). The message says which to grant.
+ */
+export class PermissionDeniedError extends WeftError {
+  override readonly name = "PermissionDeniedError";
+}
+
 /** A workflow task found the run changed under it (SQLSTATE WF005); the task is retried. */
 export class StaleWorkflowTaskError extends WeftError {
   override readonly name = "StaleWorkflowTaskError";
@@ -111,6 +119,11 @@ export function mapDatabaseError(error: unknown): unknown {
   const pgError = error as { code?: string; message?: string; hint?: string };
   const exhausted = connectionAdvice(pgError);
   if (exhausted) return new TooManyConnectionsError(exhausted, { cause: error });
+  if (pgError?.code === "42501") {
+    const advice =
+      "an application's role needs weft_client, a worker's weft_worker (GRANT weft_client TO <role>; docs/security.md)";
+    return new PermissionDeniedError(`${pgError.message}: ${advice}`, { cause: error });
+  }
   const ErrorClass = pgError?.code ? BY_SQLSTATE[pgError.code] : undefined;
   if (!ErrorClass) return error;
   const hint = pgError.hint ? ` (${pgError.hint})` : "";

@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { SerializedFailure } from "./failures.js";
 import { searchAttributeValueSchema } from "./search-attributes.js";
 
-const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
+export const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
   z.looseObject({
     name: z.string(),
     type: z.string(),

@@ -36,6 +36,7 @@ export {
   ResultTimeoutError,
   StaleWorkflowTaskError,
   TooManyConnectionsError,
+  PermissionDeniedError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,
@@ -46,18 +47,6 @@ export {
 } from "./errors.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
 export { Client } from "./client/client.js";
-export type {
-  ClientOptions,
-  ListFilter,
-  ListPage,
-  PendingActivity,
-  PendingChild,
-  PendingTimer,
-  ResultOptions,
-  RunRef,
-  RunSummary,
-  StartOptions,
-  WorkflowDescription,
-  WorkflowHandle,
-} from "./client/client.js";
+export type { ClientOptions, ListFilter, ListPage, ResultOptions, RunRef, StartOptions, WorkflowHandle } from "./client/client.js";
+export type { PendingActivity, PendingChild, PendingTimer, RunSummary, WorkflowDescription } from "./client/views.js";
 export type { RunStatus } from "./run-status.js";

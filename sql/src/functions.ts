@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { sha256 } from "./migrations.js";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
+/** Alters and grants every function of the set, so it is applied after all the others. */
+const PRIVILEGES_FILE = "privileges.sql";
 
 /**
  * weft's SQL functions (sql/functions/*.sql), applied as one set. `version` only grows: it
@@ -22,7 +24,10 @@ export interface FunctionSetManifest {
 }
 
 export async function loadFunctionSet(): Promise<FunctionSet> {
-  const names = (await readdir(FUNCTIONS_DIR)).filter((f) => f.endsWith(".sql")).sort();
+  const names = (await readdir(FUNCTIONS_DIR))
+    .filter((f) => f.endsWith(".sql") && f !== PRIVILEGES_FILE)
+    .sort()
+    .concat(PRIVILEGES_FILE);
   const files = await Promise.all(names.map(async (name) => ({ name, sql: await readFile(FUNCTIONS_DIR + name, "utf8") })));
   const manifest = JSON.parse(await readFile(FUNCTIONS_DIR + "version.json", "utf8")) as FunctionSetManifest;
   return { version: manifest.version, checksum: functionSetChecksum(files), files };

@@ -17,6 +17,8 @@ export interface MigrateOptions {
   onApply?: (migration: Migration) => void;
   /** Called when the SQL functions were (re-)applied, or left alone because the database has newer ones. */
   onFunctions?: (outcome: FunctionsOutcome) => void;
+  /** Called with each warning PostgreSQL sends, such as a weft role migrate() may not create. */
+  onWarning?: (message: string) => void;
 }
 
 export type FunctionsOutcome =
@@ -32,6 +34,9 @@ export type FunctionsOutcome =
  */
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  client.on("notice", (notice) => {
+    if (notice.severity === "WARNING") options.onWarning?.(notice.message ?? String(notice));
+  });
   await client.connect();
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATE_LOCK_KEY]);

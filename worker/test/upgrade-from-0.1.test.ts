@@ -65,12 +65,18 @@ describe("upgrade from weft 0.1's schema", () => {
     const before = await h.startWorker({ workflows: [UpgradeParent, UpgradeChild], activities: {} });
     const ids = ["up-1", "up-2", "up-3"];
     for (const workflowId of ids) await h.client.start(UpgradeParent, [], { workflowId });
-    for (const workflowId of ids) {
-      await waitFor(async () => {
-        const d = await h.client.describe(workflowId);
-        return d.pendingActivities.length === 1 && d.pendingTimers.length === 1 && d.pendingChildren.length === 1;
-      });
-    }
+    // Read from the tables: 0.1 had no read functions, and today's Client uses them.
+    await waitFor(async () => {
+      const { rows } = await h.db.pool.query<{ waiting: number }>(
+        `select count(*)::int as waiting from weft.workflow_runs r
+          where r.workflow_id = any ($1)
+            and exists (select from weft.activity_executions a where a.run_id = r.run_id and a.status = 'scheduled')
+            and exists (select from weft.timers t where t.run_id = r.run_id)
+            and exists (select from weft.workflow_runs c where c.parent_run_id = r.run_id and c.status = 'running')`,
+        [ids],
+      );
+      return rows[0]!.waiting === ids.length;
+    });
     await h.stopWorker(before);
 
     const outcomes: FunctionsOutcome[] = [];

@@ -1,17 +1,11 @@
 import type pg from "pg";
 import { isInfrastructureError } from "../errors.js";
-
-export interface RunState {
-  status: string;
-  result: unknown;
-  failure: unknown;
-  /** The run that carries the workflow on (continue-as-new, retry); result() follows it. */
-  next_run_id: string | null;
-}
+import { listenForClosedRuns } from "./sql-api.js";
+import type { RunState } from "./views.js";
 
 /**
- * Resolves waiters when their run closes, woken by `NOTIFY weft_run_closed` from the closing
- * transaction (weft.complete_workflow_task). One LISTEN connection per client, opened lazily.
+ * Resolves waiters when their run closes, woken by the NOTIFY of the closing transaction
+ * (RUN_CLOSED_CHANNEL). One LISTEN connection per client, opened lazily.
  */
 export class CloseListener {
   private connection: Promise<pg.PoolClient> | undefined;
@@ -77,7 +71,7 @@ export class CloseListener {
         for (const set of this.waiters.values()) for (const waiter of set) waiter();
       });
       try {
-        await client.query("LISTEN weft_run_closed");
+        await listenForClosedRuns(client);
       } catch (error) {
         release();
         throw error;

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { isInfrastructureError, mapDatabaseError, TooManyConnectionsError } from "../errors.js";
 import { MicroBatcher } from "./micro-batcher.js";
+import { startWorkflows } from "./sql-api.js";
 
 export interface StartRequest {
   workflowType: string;
@@ -11,8 +12,6 @@ export interface StartRequest {
   /** weft.start_workflow's p_options. */
   options: Record<string, unknown>;
 }
-
-type Answer = { runId: string } | { error: { code: string; message: string; hint: string | null } };
 
 /**
  * Sends the start calls made in one turn of the event loop as one weft.start_workflows call:
@@ -34,10 +33,10 @@ async function startEach(pool: pg.Pool, requests: StartRequest[]): Promise<(stri
     .map(({ argsJson, ...rest }) => `${JSON.stringify(rest).slice(0, -1)},"args":${argsJson}}`)
     .join(",")}]`;
   try {
-    const { rows } = await pool.query<{ answers: Answer[] }>("select weft.start_workflows($1::jsonb) as answers", [json]);
-    return rows[0]!.answers.map((answer) => ("runId" in answer ? answer.runId : (mapDatabaseError(answer.error) as Error)));
+    const answers = await startWorkflows(pool, json);
+    return answers.map((answer) => ("runId" in answer ? answer.runId : (mapDatabaseError(answer.error) as Error)));
   } catch (caught) {
-    const error = mapDatabaseError(caught) as Error;
+    const error = caught as Error; // mapped by sql-api.ts
     const serverFailing = isInfrastructureError(caught) || error instanceof TooManyConnectionsError;
     if (requests.length === 1 || serverFailing) return requests.map(() => error);
     const half = Math.ceil(requests.length / 2);
