@@ -2,7 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WeftError } from "@weft/errors";
-import { loadFunctionSet, loadMigrations, migrate, MigrationChangedError, MigrationFailedError, SchemaTooNewError } from "@weft/sql";
+import { migrate, MigrationChangedError, MigrationFailedError, SchemaTooNewError } from "@weft/sql";
+import { loadFunctionSet, loadMigrations } from "@weft/sql/internal";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { describeSchema } from "./support/schema.js";
 

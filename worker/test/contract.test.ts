@@ -39,7 +39,7 @@ import {
   wireCommandSchema,
   type WireCommand,
 } from "@weft/sdk/internal";
-import { loadFunctionSet } from "@weft/sql";
+import { loadFunctionSet } from "@weft/sql/internal";
 import { z } from "zod";
 import { activityJob, runJob, taskIdentifiers, timeoutJob, type TimeoutJob } from "../src/jobs.js";
 import { completeWorkflowTask } from "../src/sql-api.js";
