@@ -1,6 +1,7 @@
 // weft's SQL API as the worker calls it: the only SQL in worker/src, every answer the worker
-// reads parsed with zod. The functions live in sql/functions/, grouped by concern; a change of
-// a signature or an answer there changes here too.
+// reads parsed with zod, and the wire commands it sends too (sdk/src/wire.ts). The functions
+// live in sql/functions/, grouped by concern; a change of a signature or an answer there
+// changes here too.
 import type { SerializedFailure } from "@weft/sdk";
 import { historyEventSchema, wireCommandSchema, type WireCommand } from "@weft/sdk/internal";
 import type pg from "pg";
