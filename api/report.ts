@@ -138,7 +138,9 @@ class Reporter {
     if (type.isUnion() && type.types.some(isAnonymousObject)) {
       return type.types.map((t) => `\n${indent}  | ${this.spell(t, at, `${indent}  `)}`).join("");
     }
-    if (!isAnonymousObject(type)) return this.checker.typeToString(type, at, TYPE_FORMAT);
+    // A type not in scope at `at` prints as import("/absolute/path").Name: the name alone keeps
+    // the report the same on every machine.
+    if (!isAnonymousObject(type)) return this.checker.typeToString(type, at, TYPE_FORMAT).replace(/import\("[^"]*"\)\./g, "");
     const lines = this.checker.getIndexInfosOfType(type).map(
       (info) => `${indent}  [key: ${this.checker.typeToString(info.keyType)}]: ${this.spell(info.type, at, `${indent}  `)};`,
     );

@@ -2,7 +2,6 @@
 // them in parallel and get an array of results back. Each has a stable `kind`; the replayer
 // checks recorded commands against new ones by kind and identity (replayer/machine.ts).
 // `yield* command` waits the same way and types the result (Yieldable below).
-import type { SerializedFailure } from "./failures.js";
 import { checkOptions, MAX_TIMEOUT_SECONDS, scheduleActivityOptionsSchema, startChildWorkflowOptionsSchema } from "./options.js";
 import { ActivityRetryPolicy, type ChildWorkflowRetryPolicy } from "./retry-policy.js";
 import { checkSearchAttributes, type SearchAttributes } from "./search-attributes.js";
@@ -208,39 +207,3 @@ export type Command =
   | ContinueAsNew
   | RecordVersionMarker
   | UpsertSearchAttributes;
-
-/** A child workflow's start, as the SQL API receives it (also in ChildWorkflowScheduled); built in wire.ts. */
-export interface WireChildStart {
-  childId: number;
-  workflowType: string;
-  workflowId: string;
-  taskQueue: string;
-  args: unknown[];
-  parentClosePolicy: ParentClosePolicy;
-  retryPolicy: ReturnType<ChildWorkflowRetryPolicy["toJSON"]> | null;
-  executionTimeoutMs: number | null;
-  runTimeoutMs: number | null;
-}
-
-/** Commands as the SQL API receives them (weft.complete_workflow_task); built in wire.ts. */
-export type WireCommand =
-  | {
-      kind: "ScheduleActivity";
-      activityId: number;
-      activityType: string;
-      args: unknown[];
-      queue: string;
-      retryPolicy: ReturnType<ActivityRetryPolicy["toJSON"]>;
-      startToCloseMs: number | null;
-      scheduleToStartMs: number | null;
-      scheduleToCloseMs: number | null;
-      heartbeatMs: number | null;
-    }
-  | { kind: "StartTimer"; timerId: string; seconds: number }
-  | { kind: "RecordSideEffect"; markerName: string; value: unknown }
-  | { kind: "CompleteWorkflow"; result: unknown }
-  | { kind: "FailWorkflow"; failure: SerializedFailure }
-  | ({ kind: "StartChildWorkflow" } & WireChildStart)
-  | { kind: "ContinueAsNew"; workflowType: string; taskQueue: string; args: unknown[] }
-  | { kind: "RecordVersionMarker"; changeId: string; version: number }
-  | { kind: "UpsertSearchAttributes"; attributes: SearchAttributes };

@@ -1,10 +1,10 @@
 // Local errors: raised in this process, never serialized into history. Failures that cross the
 // workflow/activity boundary live in failures.ts. Each class names itself in `name`, which
-// stays stable across releases and bundlers (code may match on it).
+// stays stable across releases and bundlers (code may match on it). Their base, WeftError,
+// lives in @weft/errors, which @weft/sql's errors extend too.
+import { WeftError } from "@weft/errors";
 
-export class WeftError extends Error {
-  override readonly name: string = "WeftError";
-}
+export { WeftError };
 
 /** No worker registered this workflow type on the task queue (SQLSTATE WF001). */
 export class UnknownWorkflowTypeError extends WeftError {

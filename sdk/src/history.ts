@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { SerializedFailure } from "./failures.js";
 import { searchAttributeValueSchema } from "./search-attributes.js";
 
+/** A failure as history and the wire commands hold it (failures.ts serializes it). */
 export const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
   z.looseObject({
     name: z.string(),
@@ -37,13 +38,14 @@ export const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
   }),
 );
 
-const retryPolicySchema = z.object({
+/** A retry policy as history and the wire commands hold it (RetryPolicy.toJSON). */
+export const retryPolicySchema = z.object({
   maxAttempts: z.number(),
   initialIntervalSeconds: z.number(),
   backoffCoefficient: z.number(),
   maximumIntervalSeconds: z.number().nullable(),
-  nonRetryableErrorTypes: z.array(z.string()),
-  backoffSeconds: z.array(z.number()).nullable(),
+  nonRetryableErrorTypes: z.array(z.string()).readonly(),
+  backoffSeconds: z.array(z.number()).readonly().nullable(),
 });
 
 const json = z.unknown();

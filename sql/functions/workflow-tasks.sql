@@ -92,7 +92,8 @@ begin
 end $$;
 
 -- Turns the commands of one workflow task into history events, activity rows, child runs and
--- jobs. Command wire format: sdk/src/commands.ts (WireCommand); event format:
+-- jobs. Command wire format: the zod schemas of sdk/src/wire.ts, which the worker parses every
+-- command with and worker/test/contract.test.ts checks these branches against; event format:
 -- docs/history-events.md.
 -- With p_eager_worker set, the first new activity on p_eager_queue whose type is in
 -- p_eager_types is claimed by that worker instead of enqueued, and its job payload returned:

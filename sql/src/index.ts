@@ -1,10 +1,8 @@
 export { migrate } from "./migrate.js";
 export type { FunctionsOutcome, MigrateOptions } from "./migrate.js";
-export { loadMigrations, MigrationChangedError, SchemaTooNewError } from "./migrations.js";
+export { MigrationChangedError, MigrationFailedError, SchemaTooNewError } from "./migrations.js";
 export type { Migration } from "./migrations.js";
-export { loadFunctionSet } from "./functions.js";
 export { grantStatements } from "./grants.js";
-export type { FunctionSet } from "./functions.js";
 export { openDatabase, databaseUrlFor } from "./embedded/open-database.js";
 export type { Database, OpenDatabaseOptions } from "./embedded/open-database.js";
 export { EmbeddedPostgresError } from "./embedded/errors.js";

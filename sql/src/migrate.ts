@@ -4,6 +4,7 @@ import { loadFunctionSet, type FunctionSet } from "./functions.js";
 import {
   loadMigrations,
   MigrationChangedError,
+  MigrationFailedError,
   SchemaTooNewError,
   SUPERSEDED_CHECKSUMS,
   type Migration,
@@ -120,7 +121,7 @@ async function explained(what: string, step: () => Promise<unknown>): Promise<vo
   try {
     await step();
   } catch (error) {
-    throw new Error(`${what} failed: ${String(error)}`, { cause: error });
+    throw new MigrationFailedError(what, error);
   }
 }
 

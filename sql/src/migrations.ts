@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { WeftError } from "@weft/errors";
 
 const MIGRATIONS_DIR = fileURLToPath(new URL("../migrations/", import.meta.url));
 
@@ -38,7 +39,7 @@ export async function loadMigrations(): Promise<Migration[]> {
 }
 
 /** The database was migrated by a newer weft than this one; running would be unsafe. */
-export class SchemaTooNewError extends Error {
+export class SchemaTooNewError extends WeftError {
   override readonly name = "SchemaTooNewError";
   constructor(readonly databaseVersion: number, readonly knownVersion: number) {
     super(
@@ -49,7 +50,7 @@ export class SchemaTooNewError extends Error {
 }
 
 /** A migration already applied to the database differs from the file this weft ships. */
-export class MigrationChangedError extends Error {
+export class MigrationChangedError extends WeftError {
   override readonly name = "MigrationChangedError";
   constructor(readonly migration: Migration) {
     super(
@@ -57,5 +58,16 @@ export class MigrationChangedError extends Error {
         `it was edited after being applied. Restore the original file; for a development database, ` +
         `recreate it (the embedded one lives in .weft/postgres)`,
     );
+  }
+}
+
+/**
+ * A migration or a file of SQL functions failed to apply; migrate() rolled back everything it
+ * had done. `cause` is the database's error.
+ */
+export class MigrationFailedError extends WeftError {
+  override readonly name = "MigrationFailedError";
+  constructor(what: string, cause: unknown) {
+    super(`${what} failed: ${String(cause)}`, { cause });
   }
 }

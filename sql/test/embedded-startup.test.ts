@@ -9,6 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WeftError } from "@weft/errors";
 import { EmbeddedPostgresError, openDatabase, type Database, type OpenDatabaseOptions } from "@weft/sql";
 
 const run = promisify(execFile);
@@ -69,6 +70,7 @@ describe("starting the embedded PostgreSQL", () => {
       (error: unknown) => error,
     );
     expect(error).toBeInstanceOf(EmbeddedPostgresError);
+    expect(error).toBeInstanceOf(WeftError);
     expect((error as Error).message).not.toContain("\n");
     return error as EmbeddedPostgresError;
   }

@@ -1,7 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadFunctionSet, loadMigrations, migrate, MigrationChangedError, SchemaTooNewError } from "@weft/sql";
+import { WeftError } from "@weft/errors";
+import { migrate, MigrationChangedError, MigrationFailedError, SchemaTooNewError } from "@weft/sql";
+import { loadFunctionSet, loadMigrations } from "@weft/sql/internal";
 import { createTestDatabase, type TestDatabase } from "./support/database.js";
 import { describeSchema } from "./support/schema.js";
 
@@ -70,6 +72,7 @@ describe("migrate()", () => {
   it("refuses a database migrated by a newer weft", async () => {
     await db.pool.query("insert into weft.migrations (id, name, checksum) values (999999, 'from-the-future', '')");
     await expect(migrate(db.url)).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(migrate(db.url)).rejects.toBeInstanceOf(WeftError);
     await expect(migrate(db.url)).rejects.toThrow(/at weft migration 999999, but this weft knows only up to/);
     await db.pool.query("delete from weft.migrations where id = 999999");
   });
@@ -77,9 +80,26 @@ describe("migrate()", () => {
   it("refuses a database where an applied migration differs from the file", async () => {
     await db.pool.query("update weft.migrations set checksum = 'edited' where id = 1");
     await expect(migrate(db.url)).rejects.toBeInstanceOf(MigrationChangedError);
+    await expect(migrate(db.url)).rejects.toBeInstanceOf(WeftError);
     const [first] = await loadMigrations();
     await db.pool.query("update weft.migrations set checksum = $1 where id = 1", [first!.checksum]);
     await migrate(db.url);
+  });
+
+  it("names the migration that failed, and leaves nothing of the attempt behind", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await fresh.pool.query("drop schema weft cascade; create schema weft; create table weft.clock (id int)");
+      const error = await migrate(fresh.url).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationFailedError);
+      expect(error).toBeInstanceOf(WeftError);
+      expect((error as Error).message).toMatch(/^weft migration 1 \(core\) failed: .*"clock" already exists/);
+      expect(((error as Error).cause as { code?: string }).code).toBe("42P07");
+      const { rows } = await fresh.pool.query("select to_regclass('weft.migrations') as migrations");
+      expect(rows[0].migrations, "rolled back").toBeNull();
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it("coexists with the user's own tables and needs no superuser", async () => {

@@ -1,8 +1,9 @@
 // weft's SQL API as the worker calls it: the only SQL in worker/src, every answer the worker
-// reads parsed with zod. The functions live in sql/functions/, grouped by concern; a change of
-// a signature or an answer there changes here too.
+// reads parsed with zod, and the wire commands it sends too (sdk/src/wire.ts). The functions
+// live in sql/functions/, grouped by concern; a change of a signature or an answer there
+// changes here too.
 import type { SerializedFailure } from "@weft/sdk";
-import { historyEventSchema } from "@weft/sdk/internal";
+import { historyEventSchema, wireCommandSchema, type WireCommand } from "@weft/sdk/internal";
 import type pg from "pg";
 import { z } from "zod";
 import { activityJob, type ActivityJob, type TimeoutJob } from "./jobs.js";
@@ -60,22 +61,24 @@ const completedTask = z.object({
 });
 type CompletedTask = z.infer<typeof completedTask>;
 
+const wireCommands = z.array(wireCommandSchema);
+
 export interface TaskDecision {
   readonly runId: string;
   readonly task: number;
-  /** WireCommands (@weft/sdk), as JSON. */
-  readonly commandsJson: string;
+  /** Parsed with the wire schema before they are sent: a malformed one never reaches the SQL. */
+  readonly commands: readonly WireCommand[];
   readonly unhandledSignalsJson: string;
   /** Claim one new activity for this worker when it runs on `queue` and its type is among `activityTypes`. */
   readonly eager: { readonly workerId: string; readonly queue: string; readonly activityTypes: readonly string[] } | null;
 }
 
-export function completeWorkflowTask(tx: pg.ClientBase, decision: TaskDecision): Promise<CompletedTask> {
-  const { runId, task, commandsJson, unhandledSignalsJson, eager } = decision;
+export async function completeWorkflowTask(tx: pg.ClientBase, decision: TaskDecision): Promise<CompletedTask> {
+  const { runId, task, commands, unhandledSignalsJson, eager } = decision;
   return answer(tx, completedTask, "select weft.complete_workflow_task($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) as answer", [
     runId,
     task,
-    commandsJson,
+    JSON.stringify(wireCommands.parse(commands)),
     unhandledSignalsJson,
     eager?.workerId ?? null,
     eager?.queue ?? null,

@@ -1,8 +1,9 @@
 // What the SQL functions and the TypeScript side both state, defined once in TypeScript and
 // checked here against the database: error codes, statuses, retry defaults, the input limits
-// of both doors.
+// of both doors, the wire commands and the job payloads.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import type pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   ActivityRetryPolicy,
@@ -21,6 +22,7 @@ import {
 } from "@weft/sdk";
 import {
   ACTIVITY_STATUSES,
+  historyEventSchema,
   MAX_BACKOFF_COEFFICIENT,
   MAX_NAME_LENGTH,
   MAX_PAYLOAD_BYTES,
@@ -31,10 +33,13 @@ import {
   MAX_SEARCH_ATTRIBUTES_BYTES,
   MAX_TIMEOUT_SECONDS,
   RUN_STATUSES,
+  wireCommandSchema,
+  type WireCommand,
 } from "@weft/sdk/internal";
-import { loadFunctionSet } from "@weft/sql";
+import { loadFunctionSet } from "@weft/sql/internal";
 import { z } from "zod";
 import { activityJob, runJob, taskIdentifiers, timeoutJob, type TimeoutJob } from "../src/jobs.js";
+import { completeWorkflowTask } from "../src/sql-api.js";
 import { useHarness, waitFor } from "./support/harness.js";
 import { useRefusedClient } from "./support/refused-client.js";
 
@@ -237,6 +242,170 @@ describe("the contract between SQL and TypeScript", () => {
       const [atLimit, pastLimit] = await build();
       expect([await sqlRefuses(atLimit), await sqlRefuses(pastLimit)], "SQL takes the limit and refuses past it").toEqual([false, true]);
       expect([await clientRefuses(atLimit), await clientRefuses(pastLimit)], "the client agrees").toEqual([false, true]);
+    });
+  });
+
+  describe("reads the wire commands the worker sends (sdk/src/wire.ts) as their schema states them", () => {
+    type Kind = WireCommand["kind"];
+    const schemaKinds = wireCommandSchema.options.map((option) => option.shape.kind.value).sort();
+    const schemaFields = (kind: Kind) =>
+      Object.keys(wireCommandSchema.options.find((o) => o.shape.kind.value === kind)!.shape).filter((f) => f !== "kind").sort();
+
+    /** A weft function's definition and its parameters' names. */
+    async function weftFunction(name: string): Promise<{ source: string; params: string[] }> {
+      const { rows } = await h.db.pool.query<{ source: string; params: string[] }>(
+        `select pg_get_functiondef(p.oid) as source, p.proargnames as params
+           from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'weft' and p.proname = $1`,
+        [name],
+      );
+      expect(rows, `one function weft.${name}`).toHaveLength(1);
+      return rows[0]!;
+    }
+
+    /** complete_workflow_task's branches of its `case v_cmd->>'kind'`: kind -> the code run for it. */
+    async function commandBranches(): Promise<Map<string, string>> {
+      const { source } = await weftFunction("complete_workflow_task");
+      const cases = /case v_cmd->>'kind'\n([\s\S]*?)\n\s*else\s+raise exception 'unknown command kind/.exec(source);
+      expect(cases, "complete_workflow_task dispatches on v_cmd->>'kind' and refuses other kinds").not.toBeNull();
+      const [, ...parts] = cases![1]!.split(/^\s*when '(\w+)' then$/m);
+      return new Map(parts.flatMap((part, i) => (i % 2 === 0 ? [[part, parts[i + 1]!] as const] : [])));
+    }
+
+    /** The arguments of each call of a weft function in `code`, split at their top-level commas. */
+    function weftCalls(code: string): { name: string; args: string[] }[] {
+      return [...code.matchAll(/\bweft\.(\w+)\(/g)].map((match) => {
+        const args = [""];
+        let depth = 0;
+        for (const char of code.slice(match.index + match[0].length)) {
+          if (char === ")" && depth-- === 0) break;
+          if (char === "(") depth++;
+          if (char === "," && depth === 0) args.push("");
+          else args[args.length - 1] += char;
+        }
+        return { name: match[1]!, args: args.map((a) => a.trim()) };
+      });
+    }
+
+    /** Which fields of the command in `variable` the code reads, following it into the weft functions it is passed to. */
+    async function fieldsRead(code: string, variable: string): Promise<Set<string>> {
+      const fields = new Set([...code.matchAll(new RegExp(`\\b${variable}\\s*->>?\\s*'(\\w+)'`, "g"))].map((m) => m[1]!));
+      for (const call of weftCalls(code)) {
+        const position = call.args.indexOf(variable);
+        if (position < 0) continue;
+        const callee = await weftFunction(call.name);
+        for (const field of await fieldsRead(callee.source, callee.params[position]!)) fields.add(field);
+      }
+      return fields;
+    }
+
+    // One command of each kind, typed by the schema, every field set to a value its event must carry.
+    const retryPolicy = new ActivityRetryPolicy({ maxAttempts: 5, maximumIntervalSeconds: 60, nonRetryableErrorTypes: ["Declined"] }).toJSON();
+    const samples: { [K in Kind]: Extract<WireCommand, { kind: K }> } = {
+      ScheduleActivity: {
+        kind: "ScheduleActivity",
+        activityId: 1,
+        activityType: "charge",
+        args: [{ cents: 100 }],
+        queue: "unserved",
+        retryPolicy,
+        startToCloseMs: 1000,
+        scheduleToStartMs: 2000,
+        scheduleToCloseMs: 3000,
+        heartbeatMs: 500,
+      },
+      StartTimer: { kind: "StartTimer", timerId: "reminder", seconds: 30 },
+      RecordSideEffect: { kind: "RecordSideEffect", markerName: "uuid", value: { id: "0f0e" } },
+      CompleteWorkflow: { kind: "CompleteWorkflow", result: { ok: true } },
+      FailWorkflow: {
+        kind: "FailWorkflow",
+        failure: { name: "ApplicationFailure", type: "Declined", message: "card declined", nonRetryable: true, details: { code: 51 } },
+      },
+      StartChildWorkflow: {
+        kind: "StartChildWorkflow",
+        childId: 1,
+        workflowType: "idle",
+        workflowId: "wire-child",
+        taskQueue: "default",
+        args: ["x"],
+        parentClosePolicy: "abandon",
+        retryPolicy,
+        executionTimeoutMs: 60_000,
+        runTimeoutMs: 30_000,
+      },
+      ContinueAsNew: { kind: "ContinueAsNew", workflowType: "idle", taskQueue: "default", args: [2] },
+      RecordVersionMarker: { kind: "RecordVersionMarker", changeId: "new-pricing", version: 2 },
+      UpsertSearchAttributes: { kind: "UpsertSearchAttributes", attributes: { customer: "acme", stage: null } },
+    };
+    // The event each command appends: the command's fields under their own names, and these.
+    const events: { [K in Kind]: [type: string, added: Record<string, unknown>] } = {
+      ScheduleActivity: ["ActivityScheduled", {}],
+      StartTimer: ["TimerStarted", { fireAt: expect.any(String) }],
+      RecordSideEffect: ["MarkerRecorded", {}],
+      CompleteWorkflow: ["WorkflowCompleted", {}],
+      FailWorkflow: ["WorkflowFailed", { nextRunId: null }],
+      StartChildWorkflow: ["ChildWorkflowScheduled", { runId: expect.any(String) }],
+      ContinueAsNew: ["WorkflowContinuedAsNew", { newRunId: expect.any(String) }],
+      RecordVersionMarker: ["VersionMarkerRecorded", {}],
+      UpsertSearchAttributes: ["SearchAttributesUpserted", {}],
+    };
+
+    /** In a transaction rolled back afterwards: a run of "idle" whose first workflow task is claimed. */
+    async function withClaimedTask(body: (tx: pg.PoolClient, runId: string, task: number) => Promise<void>): Promise<void> {
+      const tx = await h.db.pool.connect();
+      try {
+        await tx.query("begin");
+        await tx.query("select weft.register_workflow_types('default', array['idle'])");
+        const { rows } = await tx.query<{ run_id: string }>("select weft.start_workflow('idle', '[]', 'wire-parent') as run_id");
+        const runId = rows[0]!.run_id;
+        const claimed = await tx.query<{ t: { task: number } }>("select weft.claim_workflow_task($1) as t", [runId]);
+        await body(tx, runId, claimed.rows[0]!.t.task);
+      } finally {
+        await tx.query("rollback");
+        tx.release();
+      }
+    }
+    const lastEvent = async (tx: pg.PoolClient, runId: string) =>
+      (await tx.query("select event_id as \"eventId\", task, type, attributes from weft.history_events where run_id = $1 order by event_id desc limit 1", [runId])).rows[0];
+
+    it("handles exactly the schema's command kinds, and refuses any other", async () => {
+      expect([...(await commandBranches()).keys()].sort()).toEqual(schemaKinds);
+      expect(Object.keys(samples).sort()).toEqual(schemaKinds);
+      await withClaimedTask(async (tx, runId, task) => {
+        const refused = await tx
+          .query("select weft.complete_workflow_task($1, $2, $3::jsonb)", [runId, task, JSON.stringify([{ kind: "Sleep", seconds: 1 }])])
+          .then(() => undefined, mapDatabaseError);
+        expect(refused).toBeInstanceOf(PayloadError);
+        expect((refused as Error).message).toMatch(/unknown command kind "Sleep"/);
+      });
+    });
+
+    it.each(schemaKinds)("reads of %s exactly the fields its schema has", async (kind) => {
+      const code = (await commandBranches()).get(kind)!;
+      expect([...(await fieldsRead(code, "v_cmd"))].sort()).toEqual(schemaFields(kind));
+    });
+
+    it.each(schemaKinds)("takes a %s built by the schema and appends the event replay reads", async (kind) => {
+      const command = wireCommandSchema.parse(samples[kind]);
+      const { kind: _kind, ...fields } = command;
+      const [type, added] = events[kind];
+      await withClaimedTask(async (tx, runId, task) => {
+        await tx.query("select weft.complete_workflow_task($1, $2, $3::jsonb)", [runId, task, JSON.stringify([command])]);
+        const event = await lastEvent(tx, runId);
+        expect(event.type).toBe(type);
+        expect(event.attributes).toEqual({ ...fields, ...added });
+        expect(historyEventSchema.parse(event).type).toBe(type);
+      });
+    });
+
+    it("never sends a command its schema refuses, even one the SQL would take", async () => {
+      const malformed = { ...samples.StartTimer, unit: "ms" } as WireCommand;
+      await withClaimedTask(async (tx, runId, task) => {
+        const decision = { runId, task, commands: [malformed], unhandledSignalsJson: "[]", eager: null };
+        await expect(completeWorkflowTask(tx, decision)).rejects.toThrow(/unit/);
+        expect((await lastEvent(tx, runId)).type, "nothing appended").toBe("WorkflowStarted");
+        await tx.query("select weft.complete_workflow_task($1, $2, $3::jsonb)", [runId, task, JSON.stringify([malformed])]);
+        expect((await lastEvent(tx, runId)).type, "the SQL alone takes it").toBe("TimerStarted");
+      });
     });
   });
 

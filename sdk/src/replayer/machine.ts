@@ -11,13 +11,12 @@ import {
   StartTimer,
   UpsertSearchAttributes,
   WaitCondition,
-  type WireCommand,
 } from "../commands.js";
 import { NonDeterminismError, WorkflowTaskError } from "../errors.js";
 import { ActivityFailure, ChildWorkflowFailure, deserializeFailure, serializeFailure } from "../failures.js";
 import type { SearchAttributes } from "../search-attributes.js";
 import { isCommandEvent, type EventOf, type HistoryEvent } from "../history.js";
-import { scheduleActivityToWire, startChildWorkflowToWire } from "../wire.js";
+import { scheduleActivityToWire, startChildWorkflowToWire, type WireCommand } from "../wire.js";
 import { WorkflowContext, type Logger, type Recorder, type WorkflowInfo } from "../workflow/context.js";
 import type { WorkflowDefinition, WorkflowGenerator, WorkflowInstance } from "../workflow/definition.js";
 

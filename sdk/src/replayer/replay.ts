@@ -1,4 +1,4 @@
-import type { WireCommand } from "../commands.js";
+import type { WireCommand } from "../wire.js";
 import type { HistoryEvent } from "../history.js";
 import type { Logger } from "../workflow/context.js";
 import type { WorkflowDefinition } from "../workflow/definition.js";

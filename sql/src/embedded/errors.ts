@@ -1,3 +1,5 @@
+import { WeftError } from "@weft/errors";
+
 /** Why the embedded PostgreSQL could not start; `message` says it in one line with what to do. */
 export type EmbeddedPostgresFailure =
   | "port-in-use"
@@ -19,7 +21,7 @@ const USE_YOUR_OWN = "or set DATABASE_URL to use a PostgreSQL of your own";
  * line, meant to be printed as it is (the demo, the test setup and the bench do) rather than
  * with a stack.
  */
-export class EmbeddedPostgresError extends Error {
+export class EmbeddedPostgresError extends WeftError {
   override readonly name = "EmbeddedPostgresError";
 
   constructor(

@@ -56,7 +56,7 @@ export async function replayAndComplete(
   const { eager, timers } = await completeWorkflowTask(tx, {
     runId,
     task: claimed.task,
-    commandsJson: JSON.stringify(result.commands),
+    commands: result.commands,
     unhandledSignalsJson: JSON.stringify(result.unhandledSignals),
     eager: mayClaim ? { workerId: deps.workerId, queue: deps.taskQueue, activityTypes: deps.activityTypes } : null,
   });
