@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["**/dist/", "**/node_modules/", ".weft/", "**/coverage/"] },
   {
-    files: ["{errors,sql,sdk,worker,examples,bench,api,cli}/**/*.ts"],
+    files: ["{errors,sql,sdk,worker,examples,bench,api,cli,server}/**/*.ts"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { "import-x": importX },
     languageOptions: {

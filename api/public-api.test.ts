@@ -9,7 +9,7 @@ import { apiReports, packageEntries } from "./report.js";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const REPORTS = fileURLToPath(new URL(".", import.meta.url));
 const UPDATE = process.env.UPDATE_API_REPORT === "1";
-const PACKAGES = ["errors", "sql", "sdk", "worker"];
+const PACKAGES = ["errors", "sql", "sdk", "worker", "server"];
 
 const entries = PACKAGES.flatMap((dir) => packageEntries(ROOT + dir));
 /** `@weft/sdk/testing` -> `weft-sdk-testing.api.txt` */

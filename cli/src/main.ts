@@ -2,7 +2,9 @@
 // weft's command line. Each command is a thin shell over a package's API, so what it does is
 // what a program calling that API gets.
 import { Command, Option } from "commander";
+import { createApiKey, KEY_ROLES, startServer, type KeyRole } from "@weft/server";
 import { grantStatements, migrate } from "@weft/sql";
+import pg from "pg";
 
 const databaseUrl = () =>
   new Option("--database-url <url>", "PostgreSQL connection string").env("DATABASE_URL").makeOptionMandatory();
@@ -25,6 +27,42 @@ program
         ),
     });
     console.log("schema weft is up to date");
+  });
+
+program
+  .command("server")
+  .description("serve the HTTP API (docs/http-api.md) until SIGINT or SIGTERM")
+  .addOption(databaseUrl())
+  .addOption(new Option("--host <host>", "address to listen on").env("WEFT_HOST").default("127.0.0.1"))
+  .addOption(new Option("--port <port>", "port to listen on").env("WEFT_PORT").default("8080").argParser(Number))
+  .action(async ({ databaseUrl, host, port }: { databaseUrl: string; host: string; port: number }) => {
+    const server = await startServer({ databaseUrl, host, port });
+    console.error(`weft server listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    console.error("weft server stopping: finishing the requests in flight");
+    await server.close();
+  });
+
+const apikey = program.command("apikey").description("API keys of the HTTP server");
+apikey
+  .command("create")
+  .description("create a key directly in the database (to bootstrap the first admin key); prints its secret once")
+  .addOption(databaseUrl())
+  .requiredOption("--name <name>", "what the key is for")
+  .addOption(new Option("--role <role>", "what it may do").choices(KEY_ROLES).default("admin"))
+  .option("--namespace <namespace>", "the namespace it belongs to", "default")
+  .action(async ({ databaseUrl, name, role, namespace }: { databaseUrl: string; name: string; role: KeyRole; namespace: string }) => {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    try {
+      const { keyId, secret } = await createApiKey(pool, namespace, name, role);
+      console.error(`created ${role} key ${keyId} in namespace ${namespace}; its secret, shown only now:`);
+      console.log(secret);
+    } finally {
+      await pool.end();
+    }
   });
 
 program

@@ -18,12 +18,22 @@ export class WorkflowAlreadyRunningError extends WeftError {
 
 /** Arguments or results that are not JSON or exceed the size limit (SQLSTATE WF003). */
 export class PayloadError extends WeftError {
-  override readonly name = "PayloadError";
+  override readonly name: string = "PayloadError";
+}
+
+/** Arguments or a result over the payload limit (README, Limits), refused before any SQL ran. */
+export class PayloadTooLargeError extends PayloadError {
+  override readonly name = "PayloadTooLargeError";
 }
 
 /** No such workflow, or it is closed and takes no more signals (SQLSTATE WF004). */
 export class WorkflowNotFoundError extends WeftError {
   override readonly name = "WorkflowNotFoundError";
+}
+
+/** No namespace of that name (SQLSTATE WF007). */
+export class NamespaceNotFoundError extends WeftError {
+  override readonly name = "NamespaceNotFoundError";
 }
 
 /** A client call's arguments are malformed (a list filter, a cursor, a start option). Nothing was done. */
@@ -106,6 +116,7 @@ const BY_SQLSTATE: Record<string, new (message: string, options?: { cause?: unkn
   WF004: WorkflowNotFoundError,
   WF005: StaleWorkflowTaskError,
   WF006: InvalidArgumentError,
+  WF007: NamespaceNotFoundError,
   "22P02": PayloadError, // invalid_text_representation: text that is not JSON cast to jsonb
   "22P05": PayloadError, // untranslatable_character: \u0000 in JSON, which jsonb cannot hold
   "22021": InvalidArgumentError, // character_not_in_repertoire: a NUL byte in a text argument

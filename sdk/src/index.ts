@@ -31,8 +31,10 @@ export {
 export type { SerializedFailure, TimeoutType } from "./failures.js";
 export {
   InvalidArgumentError,
+  NamespaceNotFoundError,
   NonDeterminismError,
   PayloadError,
+  PayloadTooLargeError,
   ResultTimeoutError,
   StaleWorkflowTaskError,
   TooManyConnectionsError,
@@ -47,6 +49,17 @@ export {
 } from "./errors.js";
 export type { EventOf, HistoryEvent, HistoryEventType } from "./history.js";
 export { Client } from "./client/client.js";
-export type { ClientOptions, ListFilter, ListPage, ResultOptions, RunRef, StartOptions, WorkflowHandle } from "./client/client.js";
+export type {
+  ClientOptions,
+  CountOptions,
+  HistoryOptions,
+  ListFilter,
+  ListPage,
+  ResultOptions,
+  RunRef,
+  StartOptions,
+  WorkflowHandle,
+} from "./client/client.js";
+export type { RunCount } from "./client/sql-api.js";
 export type { PendingActivity, PendingChild, PendingTimer, RunSummary, WorkflowDescription } from "./client/views.js";
 export type { RunStatus } from "./run-status.js";

@@ -97,6 +97,15 @@ export const resultOptionsSchema = z.strictObject({
   timeoutSeconds: z.number().nonnegative().optional(),
 });
 
+export const countOptionsSchema = z.strictObject({
+  groupBy: z.literal("status").optional(),
+});
+
+export const historyOptionsSchema = z.strictObject({
+  afterEventId: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+  limit: z.number().int().min(1).max(2 ** 31 - 1).optional(),
+});
+
 /** Throws a TypeError naming each bad field of `options` (`what` says whose options they are). */
 export function checkOptions(schema: z.ZodType, options: unknown, what: string): void {
   const parsed = schema.safeParse(options);

@@ -1,6 +1,6 @@
 // JSON values as PostgreSQL's jsonb takes them, and their size as the SQL functions measure it:
 // octet_length(value::text), jsonb's own text form (weft.check_payload in sql/functions/inputs.sql).
-import { PayloadError } from "./errors.js";
+import { PayloadError, PayloadTooLargeError } from "./errors.js";
 
 /** Mirrors weft.max_payload_bytes() in sql/functions/inputs.sql; change both together. */
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
@@ -123,7 +123,7 @@ export function encodeArgs(args: unknown, what: string): string {
     }
   }
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw new PayloadError(
+    throw new PayloadTooLargeError(
       `${what} are over the limit of ${MAX_PAYLOAD_BYTES} bytes as JSON; ` +
         `pass a reference (a row id, an object key) instead of the data itself`,
     );
@@ -144,7 +144,7 @@ export function encodePayload(value: unknown, what: string): string {
     throw error;
   }
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw new PayloadError(`${what} is over the limit of ${MAX_PAYLOAD_BYTES} bytes as JSON; return a reference (a row id, an object key) instead`);
+    throw new PayloadTooLargeError(`${what} is over the limit of ${MAX_PAYLOAD_BYTES} bytes as JSON; return a reference (a row id, an object key) instead`);
   }
   return JSON.stringify(value);
 }

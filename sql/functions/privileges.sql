@@ -2,7 +2,8 @@
 -- tables and these functions; two roles without table rights call them:
 --   weft_client: starts, signals, terminates and reads runs (an application's connections);
 --   weft_worker: runs workflow tasks, activities and timers (a Worker's connections), and
---                graphile-worker's jobs in schema graphile_worker.
+--                graphile-worker's jobs in schema graphile_worker;
+--   weft_server: the HTTP server's API keys and readiness (its role also joins weft_client).
 -- Their entry points run as the owner (SECURITY DEFINER) and pin search_path, so that objects a
 -- caller creates (in pg_temp, say) cannot stand in for weft's or the catalog's. The other
 -- functions are helpers that only the owner may call, so they run only inside an entry point.
@@ -14,7 +15,8 @@
 create or replace function weft.client_functions() returns text[]
 language sql immutable as $$
   select array['start_workflow', 'start_workflows', 'signal_workflow', 'terminate_workflow',
-               'describe_workflow', 'list_workflows', 'workflow_history', 'workflow_state', 'run_states']
+               'describe_workflow', 'list_workflows', 'count_workflows', 'workflow_history', 'workflow_state',
+               'run_states']
 $$;
 
 create or replace function weft.worker_functions() returns text[]
@@ -25,7 +27,12 @@ language sql immutable as $$
                'timeout_activity', 'due_timers', 'fire_timer', 'timeout_run', 'apply_parent_close_policy']
 $$;
 
--- Creates the two roles if they are missing and the caller may (CREATEROLE); a role that is
+create or replace function weft.server_functions() returns text[]
+language sql immutable as $$
+  select array['authenticate_api_key', 'create_api_key', 'list_api_keys', 'revoke_api_key', 'schema_version']
+$$;
+
+-- Creates the roles if they are missing and the caller may (CREATEROLE); a role that is
 -- still missing gets nothing, and a warning says what to run (weft's grants helper prints it).
 create or replace function weft.apply_privileges() returns void
 language plpgsql as $$
@@ -35,7 +42,7 @@ declare
   v_fn record;
   v_table regclass;
 begin
-  foreach v_role in array array['weft_client', 'weft_worker'] loop
+  foreach v_role in array array['weft_client', 'weft_worker', 'weft_server'] loop
     if not exists (select from pg_roles where rolname = v_role) then
       begin
         execute format('create role %I nologin', v_role);
@@ -58,7 +65,7 @@ begin
     -- Helpers run inside an entry point, under its search_path; a SET of their own would cost
     -- every call a few microseconds (and SQL helpers their inlining) for nothing.
     execute format('alter function %s %s', v_fn.signature,
-      case when v_fn.name = any (weft.client_functions() || weft.worker_functions())
+      case when v_fn.name = any (weft.client_functions() || weft.worker_functions() || weft.server_functions())
            then 'security definer set search_path = pg_catalog, weft, pg_temp'
            else 'security invoker reset search_path' end);
     execute format('revoke all on function %s from public', v_fn.signature);
@@ -70,6 +77,9 @@ begin
     end if;
     if 'weft_worker' = any (v_roles) and v_fn.name = any (weft.worker_functions()) then
       execute format('grant execute on function %s to weft_worker', v_fn.signature);
+    end if;
+    if 'weft_server' = any (v_roles) and v_fn.name = any (weft.server_functions()) then
+      execute format('grant execute on function %s to weft_server', v_fn.signature);
     end if;
   end loop;
   foreach v_role in array v_roles loop

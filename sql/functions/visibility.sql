@@ -139,20 +139,16 @@ begin
   return p_filter->>p_key;
 end $$;
 
--- Runs matching p_filter, newest first, a page of p_limit (1-1000) after the run
--- (p_after_created_at, p_after_run_id): {runs, next}, where next is the position to pass for
--- the following page, null on the last. p_filter's keys, each optional: workflowType,
--- workflowId, status, parentRunId, searchAttributes (runs whose attributes include these).
--- The query holds a condition per key present, so each can use its index; values are bound.
-create or replace function weft.list_workflows(p_filter jsonb default '{}', p_limit int default 100,
-    p_after_created_at timestamptz default null, p_after_run_id uuid default null) returns jsonb
-language plpgsql stable as $$
+-- The conditions of a list filter, each a SQL condition on weft.workflow_runs that reads its
+-- value from $1 (the filter itself, bound, never spliced in). p_filter's keys, each optional:
+-- workflowType, workflowId, status, parentRunId, searchAttributes (runs whose attributes
+-- include these). A condition per key present, so each can use its index.
+create or replace function weft.list_conditions(p_filter jsonb) returns text[]
+language plpgsql immutable as $$
 declare
   v_keys constant text[] := array['workflowType', 'workflowId', 'status', 'parentRunId', 'searchAttributes'];
   v_unknown text;
   v_where text[] := array['true'];
-  v_rows weft.workflow_runs[];
-  v_last weft.workflow_runs;
 begin
   if jsonb_typeof(p_filter) is distinct from 'object' then
     raise exception 'a list filter must be a JSON object, got %', coalesce(jsonb_typeof(p_filter), 'null')
@@ -163,13 +159,6 @@ begin
     raise exception 'list filter: unknown key "%"', left(v_unknown, 100)
       using errcode = 'WF006', hint = 'The keys are ' || array_to_string(v_keys, ', ') || '.';
   end if;
-  if p_limit is null or p_limit not between 1 and 1000 then
-    raise exception 'list page size must be 1 to 1000, got %', coalesce(p_limit::text, 'null') using errcode = 'WF006';
-  end if;
-  if (p_after_created_at is null) <> (p_after_run_id is null) then
-    raise exception 'a list position needs both its created_at and its run id' using errcode = 'WF006';
-  end if;
-
   if weft.list_filter_text(p_filter, 'workflowType') is not null then
     perform weft.check_name(p_filter->>'workflowType', 'list filter workflowType');
     v_where := v_where || $w$workflow_type = $1->>'workflowType'$w$::text;
@@ -196,10 +185,29 @@ begin
     perform weft.check_search_attributes(p_filter->'searchAttributes');
     v_where := v_where || $w$search_attributes @> ($1->'searchAttributes')$w$::text;
   end if;
+  return v_where;
+end $$;
+
+-- Runs matching p_filter (weft.list_conditions), newest first, a page of p_limit (1-1000)
+-- after the run (p_after_created_at, p_after_run_id): {runs, next}, where next is the
+-- position to pass for the following page, null on the last.
+create or replace function weft.list_workflows(p_filter jsonb default '{}', p_limit int default 100,
+    p_after_created_at timestamptz default null, p_after_run_id uuid default null) returns jsonb
+language plpgsql stable as $$
+declare
+  v_where text[] := weft.list_conditions(p_filter);
+  v_rows weft.workflow_runs[];
+  v_last weft.workflow_runs;
+begin
+  if p_limit is null or p_limit not between 1 and 1000 then
+    raise exception 'list page size must be 1 to 1000, got %', coalesce(p_limit::text, 'null') using errcode = 'WF006';
+  end if;
+  if (p_after_created_at is null) <> (p_after_run_id is null) then
+    raise exception 'a list position needs both its created_at and its run id' using errcode = 'WF006';
+  end if;
   if p_after_run_id is not null then
     v_where := v_where || '(created_at, run_id) < ($2, $3)'::text;
   end if;
-
   execute format('select array(select r from weft.workflow_runs r where %s
                                 order by created_at desc, run_id desc limit %s)',
                  array_to_string(v_where, ' and '), p_limit + 1)
@@ -215,4 +223,24 @@ begin
     'next', case when v_last.run_id is not null then jsonb_build_object(
               'createdAt', to_char(v_last.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
               'runId', v_last.run_id) end);
+end $$;
+
+-- How many runs match p_filter (weft.list_conditions): {count, groups}, groups being
+-- [{status, count}] by status when p_group_by is 'status' (largest first), else [].
+create or replace function weft.count_workflows(p_filter jsonb default '{}', p_group_by text default null) returns jsonb
+language plpgsql stable as $$
+declare
+  v_where text := array_to_string(weft.list_conditions(p_filter), ' and ');
+  v_groups jsonb;
+begin
+  if p_group_by is not null and p_group_by <> 'status' then
+    raise exception 'runs can be counted by status only, not by "%"', left(p_group_by, 100) using errcode = 'WF006';
+  end if;
+  execute format('select coalesce(jsonb_agg(jsonb_build_object(''status'', status, ''count'', n)
+                                            order by n desc, status), ''[]'')
+                    from (select status, count(*) as n from weft.workflow_runs where %s group by status) g', v_where)
+     into v_groups using p_filter;
+  return jsonb_build_object(
+    'count', (select coalesce(sum((g->>'count')::bigint), 0) from jsonb_array_elements(v_groups) g),
+    'groups', case when p_group_by = 'status' then v_groups else '[]'::jsonb end);
 end $$;

@@ -8,9 +8,11 @@ export function grantStatements(): string {
 -- database weft was migrated into, after migrate(); safe to run again.
 do $$ begin create role weft_client nologin; exception when duplicate_object then null; end $$;
 do $$ begin create role weft_worker nologin; exception when duplicate_object then null; end $$;
+do $$ begin create role weft_server nologin; exception when duplicate_object then null; end $$;
 select weft.apply_privileges();
 -- Then give each login role its part:
 --   grant weft_client to <your application's role>;  -- start, signal, terminate, read
 --   grant weft_worker to <your workers' role>;       -- run workflow tasks, activities, timers
+--   grant weft_client, weft_server to <the HTTP server's role>;  -- and its API keys
 `;
 }

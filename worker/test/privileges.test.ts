@@ -147,13 +147,16 @@ describe("roles", () => {
     // Plus start_workflow, the start of SQL callers (the Client batches through start_workflows).
     expect(await granted("weft_client")).toEqual([...(await called("sdk/src/client/sql-api.ts")), "start_workflow"].sort());
     expect(await granted("weft_worker")).toEqual(await called("worker/src/sql-api.ts"));
+    expect(await granted("weft_server")).toEqual(await called("server/src/sql-api.ts"));
 
     const { rows } = await h.db.pool.query<{ name: string; definer: boolean; config: string[] | null; public: boolean }>(
       `select p.proname as name, p.prosecdef as definer, p.proconfig as config,
               has_function_privilege('public', p.oid, 'execute') as public
          from pg_proc p where p.pronamespace = 'weft'::regnamespace`,
     );
-    const entryPoints = new Set([...(await granted("weft_client")), ...(await granted("weft_worker"))]);
+    const entryPoints = new Set(
+      [...(await Promise.all(["weft_client", "weft_worker", "weft_server"].map(granted)))].flat(),
+    );
     for (const fn of rows) {
       expect(fn.public, `${fn.name} is executable by PUBLIC`).toBe(false);
       // A helper runs only inside an entry point (nobody else may call it), under its search_path.

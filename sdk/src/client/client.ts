@@ -1,18 +1,19 @@
 import pg from "pg";
-import { InvalidArgumentError, ResultTimeoutError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
+import { ResultTimeoutError, WorkflowFailedError, WorkflowNotFoundError } from "../errors.js";
 import { deserializeFailure } from "../failures.js";
 import type { HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
-import { checkOptions, MAX_REASON_LENGTH, resultOptionsSchema } from "../options.js";
+import { checkOptions, countOptionsSchema, historyOptionsSchema, MAX_REASON_LENGTH, resultOptionsSchema } from "../options.js";
 import type { RunStatus } from "../run-status.js";
 import type { SearchAttributeValue } from "../search-attributes.js";
 import type { WorkflowClass } from "../workflow/definition.js";
 import { checkArgument, checkRef, checkText, startRequest, type StartOptions } from "./arguments.js";
 import { CloseListener } from "./close-listener.js";
-import { decodeCursor, encodeCursor, listFilterSchema } from "./list-filter.js";
+import { decodeCursor, encodeCursor, parseListFilter } from "./list-filter.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import * as sqlApi from "./sql-api.js";
+import type { RunCount } from "./sql-api.js";
 import { startBatcher, type StartRequest } from "./start-batcher.js";
 import type { RunState, RunSummary, WorkflowDescription } from "./views.js";
 
@@ -50,6 +51,18 @@ export interface ListFilter {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+}
+
+export interface CountOptions {
+  /** "status": also count the runs of each status (`groups`). */
+  groupBy?: "status";
+}
+
+export interface HistoryOptions {
+  /** Only events after this event id (default 0: from the first). */
+  afterEventId?: number;
+  /** At most this many (default: all). */
+  limit?: number;
 }
 
 export interface ListPage {
@@ -129,14 +142,16 @@ export class Client {
 
   /** Runs matching `filter`, newest first, a page at a time. */
   async list(filter: ListFilter = {}): Promise<ListPage> {
-    const parsed = listFilterSchema.safeParse(filter);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
-      throw new InvalidArgumentError(`bad list filter: ${issues.join("; ")}`);
-    }
-    const { limit, cursor, ...where } = parsed.data;
+    const { limit, cursor, ...where } = parseListFilter(filter);
     const page = await sqlApi.listWorkflows(this.pool, where, limit, cursor === undefined ? null : decodeCursor(cursor));
     return { runs: page.runs, nextCursor: page.next ? encodeCursor(page.next.createdAt, page.next.runId) : null };
+  }
+
+  /** How many runs match `filter` (its `limit` and `cursor` do not apply), and per status with `groupBy: "status"`. */
+  async count(filter: Omit<ListFilter, "limit" | "cursor"> = {}, options: CountOptions = {}): Promise<RunCount> {
+    const { limit: _limit, cursor: _cursor, ...where } = parseListFilter(filter);
+    checkArgument(() => checkOptions(countOptionsSchema, options, "count options"));
+    return sqlApi.countWorkflows(this.pool, where, options.groupBy ?? null);
   }
 
   async describe(ref: RunRef): Promise<WorkflowDescription> {
@@ -144,9 +159,11 @@ export class Client {
     return sqlApi.describeWorkflow(this.pool, workflowId, runId);
   }
 
-  async history(ref: RunRef): Promise<HistoryEvent[]> {
+  /** The run's events in order; with `options`, a page of them. */
+  async history(ref: RunRef, options: HistoryOptions = {}): Promise<HistoryEvent[]> {
     const { workflowId, runId } = checkRef(ref);
-    return sqlApi.workflowHistory(this.pool, workflowId, runId);
+    checkArgument(() => checkOptions(historyOptionsSchema, options, "history options"));
+    return sqlApi.workflowHistory(this.pool, workflowId, runId, options.afterEventId ?? 0, options.limit ?? null);
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@ const plainObject = z.custom<object>(
   "a list filter must be a plain object",
 );
 
-export const listFilterSchema = plainObject.pipe(
+const listFilterSchema = plainObject.pipe(
   z.strictObject({
     workflowType: nameSchema.optional(),
     workflowId: nameSchema.optional(),
@@ -24,6 +24,16 @@ export const listFilterSchema = plainObject.pipe(
     cursor: z.string().optional(),
   }),
 );
+
+/** A Client.list filter with its defaults, or InvalidArgumentError naming each bad field. */
+export function parseListFilter(filter: unknown): z.output<typeof listFilterSchema> {
+  const parsed = listFilterSchema.safeParse(filter);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
+    throw new InvalidArgumentError(`bad list filter: ${issues.join("; ")}`);
+  }
+  return parsed.data;
+}
 
 // created_at in UTC with microseconds (a JS Date would cut them to ms).
 const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);

@@ -6,6 +6,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { mapDatabaseError } from "../errors.js";
 import { historySchema, type HistoryEvent } from "../history.js";
+import { runStatusSchema } from "../run-status.js";
 import { runStateSchema, runSummarySchema, workflowDescriptionSchema, type RunState, type RunSummary, type WorkflowDescription } from "./views.js";
 
 /** Calls `sql` (one `select`) and returns its one row's `answer` column parsed by `schema`. */
@@ -66,6 +67,17 @@ export function listWorkflows(
     after?.createdAt ?? null,
     after?.runId ?? null,
   ]);
+}
+
+const countAnswer = z.object({
+  count: z.number().int(),
+  groups: z.array(z.object({ status: runStatusSchema, count: z.number().int() })),
+});
+/** How many runs match, and by status when asked. */
+export type RunCount = z.infer<typeof countAnswer>;
+
+export function countWorkflows(pool: pg.Pool, filter: object, groupBy: "status" | null): Promise<RunCount> {
+  return answer(pool, countAnswer, "select weft.count_workflows($1::jsonb, $2) as answer", [JSON.stringify(filter), groupBy]);
 }
 
 const historyAnswer = z.object({ runId: z.guid(), events: historySchema });

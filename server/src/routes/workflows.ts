@@ -1,0 +1,214 @@
+// /api/v1/namespaces/{ns}/workflows...: start, list, count, describe, result, history,
+// signal and terminate, each a thin shell over the Client (@weft/sdk).
+import {
+  ResultTimeoutError,
+  WorkflowFailedError,
+  WorkflowRetryPolicy,
+  type Client,
+  type RetryPolicyOptions,
+  type RunRef,
+  type SearchAttributes,
+  type SearchAttributeValue,
+} from "@weft/sdk";
+import { RUN_STATUSES } from "@weft/sdk/internal";
+import { z } from "zod";
+import { errorBodySchema, HttpError } from "../http-error.js";
+import type { ServerMetrics } from "../metrics.js";
+import { route, type Route } from "../route.js";
+import { keyErrors, nsParams, workflowParams } from "./common.js";
+
+export interface WorkflowRouteDeps {
+  readonly client: Client;
+  readonly maxPageSize: number;
+  readonly maxWaitSeconds: number;
+  readonly metrics: Pick<ServerMetrics, "observeStart">;
+}
+
+const BASE = "/api/v1/namespaces/{ns}/workflows";
+const notFound = { 404: { description: "no such namespace or workflow", schema: errorBodySchema } };
+const tooLarge = { 413: { description: "arguments over the payload limit", schema: errorBodySchema } };
+
+const runRefQuery = z.object({ runId: z.guid().optional() });
+const refOf = (workflowId: string, runId: string | undefined): RunRef => (runId ? { workflowId, runId } : workflowId);
+
+const startBody = z.strictObject({
+  workflowType: z.string(),
+  args: z.array(z.unknown()).default([]),
+  workflowId: z.string().optional(),
+  taskQueue: z.string().optional(),
+  searchAttributes: z.record(z.string(), z.unknown()).optional(),
+  retryPolicy: z.record(z.string(), z.unknown()).optional(),
+  runTimeoutSeconds: z.number().optional(),
+  executionTimeoutSeconds: z.number().optional(),
+});
+const handleSchema = z.object({ workflowId: z.string(), runId: z.guid() });
+
+/** A page size as text in a query string, 1 to `max`. */
+const pageSize = (max: number) => z.coerce.number().int().min(1).max(max).optional();
+/** Search attributes as a JSON object in a query string. */
+const searchAttributesQuery = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'must be a JSON object, such as {"customer":"acme"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.unknown()));
+const filterQuery = {
+  workflowType: z.string().optional(),
+  workflowId: z.string().optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  searchAttributes: searchAttributesQuery.optional(),
+};
+/** The Client checks the attributes themselves (InvalidArgumentError naming the bad one). */
+const attributes = (value: Record<string, unknown> | undefined) => value as Record<string, SearchAttributeValue> | undefined;
+
+export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }: WorkflowRouteDeps): Route[] {
+  return [
+    route({
+      method: "post",
+      path: BASE,
+      summary: "Start a workflow",
+      role: "write",
+      params: nsParams,
+      body: startBody,
+      responses: {
+        201: { description: "started", schema: handleSchema },
+        ...keyErrors,
+        ...notFound,
+        409: { description: "a run with this workflow id is still open", schema: errorBodySchema },
+        ...tooLarge,
+        422: { description: "no worker registered this workflow type on the task queue", schema: errorBodySchema },
+      },
+      async handle({ body }) {
+        const { workflowType, args, retryPolicy, searchAttributes, ...options } = body;
+        const handle = await client.start(workflowType, args, {
+          ...options,
+          searchAttributes: searchAttributes as SearchAttributes | undefined,
+          retryPolicy: retryPolicy === undefined ? undefined : retryPolicyOf(retryPolicy),
+        });
+        metrics.observeStart(workflowType);
+        return { status: 201, body: handle };
+      },
+    }),
+    route({
+      method: "get",
+      path: BASE,
+      summary: "List workflows, newest first",
+      role: "read",
+      params: nsParams,
+      query: z.object({ ...filterQuery, pageSize: pageSize(maxPageSize), pageToken: z.string().optional() }),
+      responses: { 200: { description: "{ workflows, nextPageToken }" }, ...keyErrors, ...notFound },
+      async handle({ query: { pageSize, pageToken, searchAttributes, ...filter } }) {
+        const page = await client.list({ ...filter, searchAttributes: attributes(searchAttributes), limit: pageSize, cursor: pageToken });
+        return { status: 200, body: { workflows: page.runs, nextPageToken: page.nextCursor } };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/api/v1/namespaces/{ns}/workflow-count",
+      summary: "Count workflows, optionally by status",
+      role: "read",
+      params: nsParams,
+      query: z.object({ ...filterQuery, groupBy: z.literal("status").optional() }),
+      responses: { 200: { description: "{ count, groups: [{ status, count }] }" }, ...keyErrors, ...notFound },
+      async handle({ query: { groupBy, searchAttributes, ...filter } }) {
+        return { status: 200, body: await client.count({ ...filter, searchAttributes: attributes(searchAttributes) }, { groupBy }) };
+      },
+    }),
+    route({
+      method: "get",
+      path: `${BASE}/{workflowId}`,
+      summary: "Describe a workflow's newest run, or the run given",
+      role: "read",
+      params: workflowParams,
+      query: runRefQuery,
+      responses: { 200: { description: "the describe document" }, ...keyErrors, ...notFound },
+      async handle({ params, query }) {
+        return { status: 200, body: await client.describe(refOf(params.workflowId, query.runId)) };
+      },
+    }),
+    route({
+      method: "get",
+      path: `${BASE}/{workflowId}/result`,
+      summary: "Wait up to waitSeconds for the workflow to close, following continue-as-new and retries",
+      role: "read",
+      params: workflowParams,
+      query: runRefQuery.extend({ waitSeconds: z.coerce.number().min(0).max(maxWaitSeconds).default(0) }),
+      responses: {
+        200: { description: "closed: { status, runId, result } or { status, runId, failure }" },
+        202: { description: 'still running after waitSeconds: { status: "running", runId }' },
+        ...keyErrors,
+        ...notFound,
+      },
+      async handle({ params, query }) {
+        const ref = refOf(params.workflowId, query.runId);
+        try {
+          const result = await client.result(ref, { timeoutSeconds: query.waitSeconds });
+          const { runId } = await client.describe(ref); // result() followed the chain to its end
+          return { status: 200, body: { status: "completed", runId, result } };
+        } catch (error) {
+          if (error instanceof ResultTimeoutError) return { status: 202, body: { status: "running", runId: error.runId } };
+          if (!(error instanceof WorkflowFailedError)) throw error;
+          const closed = await client.describe({ workflowId: error.workflowId, runId: error.runId });
+          return { status: 200, body: { status: closed.status, runId: closed.runId, failure: closed.failure } };
+        }
+      },
+    }),
+    route({
+      method: "get",
+      path: `${BASE}/{workflowId}/history`,
+      summary: "A page of a run's history events, in order",
+      role: "read",
+      params: workflowParams,
+      query: runRefQuery.extend({ pageSize: pageSize(maxPageSize), pageToken: z.string().regex(/^\d{1,9}$/).optional() }),
+      responses: { 200: { description: "{ events, nextPageToken }" }, ...keyErrors, ...notFound },
+      async handle({ params, query }) {
+        const limit = query.pageSize ?? maxPageSize;
+        const afterEventId = query.pageToken === undefined ? 0 : Number(query.pageToken);
+        const events = await client.history(refOf(params.workflowId, query.runId), { afterEventId, limit });
+        const last = events.at(-1);
+        return { status: 200, body: { events, nextPageToken: events.length === limit && last ? String(last.eventId) : null } };
+      },
+    }),
+    route({
+      method: "post",
+      path: `${BASE}/{workflowId}/signals/{signalName}`,
+      summary: "Send a signal to the workflow's open run",
+      role: "write",
+      params: workflowParams.extend({ signalName: z.string().min(1).max(255) }),
+      query: runRefQuery,
+      body: z.strictObject({ args: z.array(z.unknown()).default([]) }),
+      responses: { 202: { description: "accepted" }, ...keyErrors, ...notFound, ...tooLarge },
+      async handle({ params, query, body }) {
+        await client.signal(refOf(params.workflowId, query.runId), params.signalName, body.args);
+        return { status: 202, body: {} };
+      },
+    }),
+    route({
+      method: "post",
+      path: `${BASE}/{workflowId}/terminate`,
+      summary: "End the workflow's open run now",
+      role: "write",
+      params: workflowParams,
+      query: runRefQuery,
+      body: z.strictObject({ reason: z.string().optional() }),
+      responses: { 202: { description: "terminated" }, ...keyErrors, ...notFound },
+      async handle({ params, query, body }) {
+        await client.terminate(refOf(params.workflowId, query.runId), body.reason);
+        return { status: 202, body: {} };
+      },
+    }),
+  ];
+}
+
+function retryPolicyOf(options: Record<string, unknown>): WorkflowRetryPolicy {
+  try {
+    return new WorkflowRetryPolicy(options as RetryPolicyOptions);
+  } catch (error) {
+    throw new HttpError(400, "invalid_argument", `retryPolicy: ${(error as Error).message}`);
+  }
+}
