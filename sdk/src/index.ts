@@ -36,6 +36,7 @@ export {
   ResultTimeoutError,
   StaleWorkflowTaskError,
   TooManyConnectionsError,
+  UndecodableEventError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,
