@@ -86,6 +86,25 @@ export class WorkflowTaskError extends WeftError {
   override readonly name = "WorkflowTaskError";
 }
 
+/**
+ * A history event of the run that this SDK cannot decode (an older release or a hand-written
+ * row stored it). It fails the workflow task; at the 5th failed task in a row the run fails
+ * with it (weft.poison_task_attempts(), sql/functions/workflow-tasks.sql). An event of a type
+ * this SDK does not know (`unknownType`: a newer release wrote it, and a deploy brings that
+ * release here) only fails the task, which is retried like a non-determinism error.
+ */
+export class UndecodableEventError extends WeftError {
+  override readonly name = "UndecodableEventError";
+  constructor(
+    message: string,
+    /** Its eventId, when that much of it decodes. */
+    readonly eventId: number | undefined,
+    readonly unknownType: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /** `Client.result` of a run that failed; `cause` is the workflow's failure. */
 export class WorkflowFailedError extends WeftError {
   override readonly name = "WorkflowFailedError";

@@ -1,5 +1,7 @@
 // Failures cross the workflow/activity boundary as JSON. `name` says which kind of failure it
 // is and never changes; `type` is the user-facing error type that retry policies match on.
+import { PayloadError } from "./errors.js";
+import { encodePayload, unstorableText } from "./payload.js";
 
 export interface SerializedFailure {
   readonly name: string;
@@ -117,6 +119,23 @@ export class ChildWorkflowFailure extends WeftFailure {
   }
 }
 
+/** `text` with what PostgreSQL cannot store (NUL, lone surrogates) replaced by U+FFFD. */
+function storableText(text: string): string {
+  return unstorableText(text) ? text.replace(/\0|\p{Cs}/gu, "\uFFFD") : text;
+}
+
+/** Failure details as payloads are checked (payload.ts), or why they cannot be stored. */
+function storableDetails(details: unknown): { value?: unknown; dropped?: string } {
+  if (details === undefined) return {};
+  try {
+    encodePayload(details, "details");
+    return { value: details };
+  } catch (error) {
+    if (error instanceof PayloadError) return { dropped: error.message };
+    throw error;
+  }
+}
+
 /** The type retry policies match: an explicit failure type, else the error class name. */
 function errorType(error: Error): string {
   if (error instanceof WeftFailure) return error.type;
@@ -124,18 +143,32 @@ function errorType(error: Error): string {
   return error.constructor?.name || "Error";
 }
 
+/** Causes kept below a failure; a longer (or circular) chain is cut there. */
+const MAX_CAUSE_DEPTH = 20;
+
+/**
+ * An error as the JSON failure that crosses into history, storable whatever was thrown, so
+ * recording it cannot fail: text PostgreSQL cannot hold (NUL, a lone surrogate) gets U+FFFD,
+ * details that are not storable JSON are dropped (the message says why), and the cause chain
+ * is cut at MAX_CAUSE_DEPTH.
+ */
 export function serializeFailure(error: unknown): SerializedFailure {
+  return serializeAt(error, 0);
+}
+
+function serializeAt(error: unknown, depth: number): SerializedFailure {
   if (!(error instanceof Error)) {
-    return { name: "ApplicationFailure", type: "Error", message: String(error) };
+    return { name: "ApplicationFailure", type: "Error", message: storableText(String(error)) };
   }
+  const details = error instanceof WeftFailure ? storableDetails(error.details) : {};
   const base = {
     name: error instanceof WeftFailure ? error.name : "ApplicationFailure",
-    type: errorType(error),
-    message: error.message,
-    stack: error.stack,
-    details: error instanceof WeftFailure ? error.details : undefined,
+    type: storableText(errorType(error)),
+    message: storableText(error.message) + (details.dropped ? ` (its details were dropped: ${details.dropped})` : ""),
+    stack: error.stack === undefined ? undefined : storableText(error.stack),
+    details: details.value,
     nonRetryable: error instanceof ApplicationFailure ? error.nonRetryable || undefined : undefined,
-    cause: error.cause === undefined ? undefined : serializeFailure(error.cause),
+    cause: error.cause === undefined || depth >= MAX_CAUSE_DEPTH ? undefined : serializeAt(error.cause, depth + 1),
   };
   if (error instanceof TimeoutFailure) return { ...base, timeoutType: error.timeoutType };
   if (error instanceof ActivityFailure) {

@@ -13,6 +13,7 @@
 // - activity: a function run by a worker on behalf of a workflow, retried per its policy;
 //   each try is an attempt.
 import { z } from "zod";
+import { UndecodableEventError } from "./errors.js";
 import type { SerializedFailure } from "./failures.js";
 import { searchAttributeValueSchema } from "./search-attributes.js";
 
@@ -212,8 +213,22 @@ export function isCommandEvent(event: HistoryEvent): boolean {
   return COMMAND_EVENT_TYPES.has(event.type);
 }
 
-export const historySchema = z.array(historyEventSchema);
+const EVENT_TYPES: ReadonlySet<string> = new Set(historyEventSchema.options.map((option) => option.shape.type.value));
 
+/** Decodes a run's events one by one, so that one that does not decode is named: UndecodableEventError. */
 export function parseHistory(events: unknown): HistoryEvent[] {
-  return historySchema.parse(events);
+  return z.array(z.unknown()).parse(events).map(decodeEvent);
+}
+
+function decodeEvent(raw: unknown): HistoryEvent {
+  const parsed = historyEventSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const { eventId, type } = (typeof raw === "object" && raw !== null ? raw : {}) as { eventId?: unknown; type?: unknown };
+  const id = typeof eventId === "number" ? eventId : undefined;
+  const what = `event ${id ?? "(no id)"} (${typeof type === "string" ? type.slice(0, 100) : "no type"})`;
+  if (typeof type === "string" && !EVENT_TYPES.has(type)) {
+    throw new UndecodableEventError(`${what} is of a type this worker does not know; a newer weft may have written it`, id, true);
+  }
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
+  throw new UndecodableEventError(`${what} cannot be decoded: ${problems.join("; ")}`, id, false);
 }

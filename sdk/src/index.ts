@@ -39,6 +39,7 @@ export {
   StaleWorkflowTaskError,
   TooManyConnectionsError,
   PermissionDeniedError,
+  UndecodableEventError,
   UnknownWorkflowTypeError,
   WeftError,
   WorkflowAlreadyRunningError,

@@ -4,7 +4,7 @@
 export { WorkflowMachine } from "./replayer/machine.js";
 export { replay, continueReplay } from "./replayer/replay.js";
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
-export { historyEventSchema, parseHistory } from "./history.js";
+export { parseHistory } from "./history.js";
 export { workflowDefinition } from "./workflow/definition.js";
 export type { WorkflowDefinition } from "./workflow/definition.js";
 export { wireCommandSchema } from "./wire.js";

@@ -230,20 +230,38 @@ begin
   return jsonb_build_object('eager', v_eager, 'timers', v_timers);
 end $$;
 
+-- Failed workflow tasks in a row after which a poison one fails the run (the README's limits
+-- and UndecodableEventError's comment in sdk/src/errors.ts say 5 too).
+create or replace function weft.poison_task_attempts() returns int
+language sql immutable as $$ select 5 $$;
+
 -- Records a failed workflow task (its own transaction rolled back, so history is untouched)
--- and retries it with capped exponential backoff.
-create or replace function weft.fail_workflow_task(p_run_id uuid, p_failure jsonb) returns void
+-- and retries it with capped exponential backoff. p_poison: the task failed on an event it
+-- cannot decode (worker/src/workflow-task/run-workflow-task.ts), which no retry or deploy
+-- fixes; the task's weft.poison_task_attempts()-th failure in a row fails the run with it,
+-- not retried by the run's retry policy.
+create or replace function weft.fail_workflow_task(p_run_id uuid, p_failure jsonb,
+    p_poison boolean default false) returns void
 language plpgsql as $$
 declare
   v_run weft.workflow_runs;
+  v_failure jsonb;
 begin
   update weft.workflow_runs
      set task_failure = p_failure || jsonb_build_object('at', weft.now()),
          task_failures = task_failures + 1
    where run_id = p_run_id and status = 'running'
   returning * into v_run;
-  if v_run.run_id is not null then
-    perform weft.enqueue_workflow_task(p_run_id, v_run.task_queue,
-      now() + make_interval(secs => least(60, power(2, least(v_run.task_failures, 10) - 1))));
+  if v_run.run_id is null then
+    return;
   end if;
+  if p_poison and v_run.task_failures >= weft.poison_task_attempts() then
+    v_failure := p_failure || jsonb_build_object('nonRetryable', true, 'message',
+      format('its workflow task failed %s times in a row: %s', v_run.task_failures, p_failure->>'message'));
+    perform weft.close_run_from_outside(v_run, 'WorkflowFailed',
+      jsonb_build_object('failure', v_failure, 'nextRunId', null), 'failed', v_failure);
+    return;
+  end if;
+  perform weft.enqueue_workflow_task(p_run_id, v_run.task_queue,
+    now() + make_interval(secs => least(60, power(2, least(v_run.task_failures, 10) - 1))));
 end $$;

@@ -10,6 +10,7 @@ import { deregisterWorker, heartbeatWorker, registerWorkflowTypes } from "./sql-
  */
 export class Liveness {
   private timer: NodeJS.Timeout | undefined;
+  private registered = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -24,34 +25,40 @@ export class Liveness {
     },
   ) {}
 
+  /** Registers the worker with its first heartbeat (rejects if that fails), then heartbeats. */
   async start(): Promise<void> {
     const o = this.options;
     await registerWorkflowTypes(this.pool, o.taskQueue, o.workflowTypes);
-    // beat never rejects: a failed heartbeat is logged and the next one retries.
-    this.timer = setInterval(() => void this.beat(), o.heartbeatIntervalMs);
-    this.timer.unref();
     await this.beat();
+    this.registered = true;
+    this.timer = setInterval(() => void this.beatNow(), o.heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Heartbeats now, with the current lock ids. Never rejects: a failure is logged, the next beat retries. */
+  async beatNow(): Promise<void> {
+    try {
+      await this.beat();
+    } catch (error) {
+      this.options.logger.warn(`worker heartbeat failed (will retry): ${(error as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await deregisterWorker(this.pool, this.options.workerId);
+    if (this.registered) await deregisterWorker(this.pool, this.options.workerId);
   }
 
   private async beat(): Promise<void> {
     const o = this.options;
-    try {
-      const released = await heartbeatWorker(this.pool, {
-        workerId: o.workerId,
-        taskQueue: o.taskQueue,
-        lockIds: o.lockIds(),
-        hostname: os.hostname(),
-        pid: process.pid,
-        staleWorkerMs: o.staleWorkerMs,
-      });
-      for (const id of released) o.logger.warn(`worker ${id} stopped heartbeating; released its jobs`);
-    } catch (error) {
-      o.logger.warn(`worker heartbeat failed (will retry): ${(error as Error).message}`);
-    }
+    const released = await heartbeatWorker(this.pool, {
+      workerId: o.workerId,
+      taskQueue: o.taskQueue,
+      lockIds: o.lockIds(),
+      hostname: os.hostname(),
+      pid: process.pid,
+      staleWorkerMs: o.staleWorkerMs,
+    });
+    for (const id of released) o.logger.warn(`worker ${id} stopped heartbeating; released its jobs`);
   }
 }

@@ -3,7 +3,7 @@
 // live in sql/functions/, grouped by concern; a change of a signature or an answer there
 // changes here too.
 import type { SerializedFailure } from "@weft/sdk";
-import { historyEventSchema, wireCommandSchema, type WireCommand } from "@weft/sdk/internal";
+import { parseHistory, wireCommandSchema, type WireCommand } from "@weft/sdk/internal";
 import type pg from "pg";
 import { z } from "zod";
 import { activityJob, type ActivityJob, type TimeoutJob } from "./jobs.js";
@@ -42,8 +42,8 @@ const claimedTask = z.object({
   workflowType: z.string(),
   workflowId: z.string(),
   task: z.number().int(),
-  /** Only those after the event id the caller asked from. */
-  events: z.array(historyEventSchema),
+  /** Only those after the event id the caller asked from; one that does not decode throws UndecodableEventError. */
+  events: z.array(z.unknown()).transform(parseHistory),
 });
 /** A workflow task claimed under the run's lock, its inbox moved into history. */
 export type ClaimedTask = z.infer<typeof claimedTask>;
@@ -86,8 +86,9 @@ export async function completeWorkflowTask(tx: pg.ClientBase, decision: TaskDeci
   ]);
 }
 
-export async function failWorkflowTask(db: Db, runId: string, failure: SerializedFailure): Promise<void> {
-  await db.query("select weft.fail_workflow_task($1, $2::jsonb)", [runId, JSON.stringify(failure)]);
+/** `poison`: the task failed on history it cannot decode; after poison_task_attempts() (SQL) such tasks in a row, the run fails. */
+export async function failWorkflowTask(db: Db, runId: string, failure: SerializedFailure, poison: boolean): Promise<void> {
+  await db.query("select weft.fail_workflow_task($1, $2::jsonb, $3)", [runId, JSON.stringify(failure), poison]);
 }
 
 // Events delivered to a run (weft.deliver and the functions built on it)

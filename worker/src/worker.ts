@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TaskList } from "graphile-worker";
 import pg from "pg";
-import type { Logger, WorkflowClass } from "@weft/sdk";
+import { mapDatabaseError, type Logger, type WorkflowClass } from "@weft/sdk";
 import { handleConnectionErrors, workflowDefinition, type WorkflowDefinition } from "@weft/sdk/internal";
 import type { Activities } from "./activity/context.js";
 import { parseWorkerConfig, type WorkerConfig, type WorkerConfigInput } from "./config.js";
@@ -67,7 +67,6 @@ export class Worker {
     let stopping = false;
     const timers = new Timers(deps, { pollIntervalMs: config.pollIntervalMs, concurrency: config.concurrency });
     const steps = new StepLoop(deps, timers, config.maxStepsPerJob, () => stopping);
-    timers.start(steps);
     const ids = taskIdentifiers(config.taskQueue);
     const taskList: TaskList = {
       [ids.workflowTask]: (payload) => steps.workflowTaskJob(runJob.parse(payload).r),
@@ -87,18 +86,36 @@ export class Worker {
       staleWorkerMs: config.staleWorkerMs,
       logger,
     });
-    jobs.start();
     const wakeUps = new WakeUps(pool, () => jobs.nudge(), logger);
-    await Promise.all([liveness.start(), wakeUps.start()]);
-    return new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true));
+    const worker = new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true));
+    try {
+      // Registered and listening before it takes any work, so a database that refuses it
+      // (too few connections, not migrated) fails here, while nothing runs yet.
+      const started = await Promise.allSettled([liveness.start(), wakeUps.start()]);
+      const failed = started.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+      timers.start(steps);
+      jobs.start();
+      await liveness.beatNow(); // the worker's row names the job queue's locks from now on
+    } catch (error) {
+      await worker.shutdown().catch((stopError: Error) => logger.warn(`stopping the worker that failed to start: ${stopError.message}`));
+      throw mapDatabaseError(error);
+    }
+    return worker;
   }
 
-  /** Finishes the jobs in flight (activities run to completion), then stops and deregisters. */
+  /**
+   * Finishes the jobs in flight (activities run to completion), then stops and deregisters.
+   * The pool is ended even if stopping a part fails (the database is gone); that failure is thrown.
+   */
   async shutdown(): Promise<void> {
     this.stopStepLoop();
-    await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
-    await this.jobs.stop();
-    await this.liveness.stop();
-    await this.pool.end();
+    try {
+      await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
+      await this.jobs.stop();
+      await this.liveness.stop();
+    } finally {
+      await this.pool.end();
+    }
   }
 }

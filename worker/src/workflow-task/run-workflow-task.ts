@@ -1,4 +1,4 @@
-import { mapDatabaseError } from "@weft/sdk";
+import { mapDatabaseError, UndecodableEventError } from "@weft/sdk";
 import { isInfrastructureError, serializeFailure } from "@weft/sdk/internal";
 import type { WorkerDeps } from "../deps.js";
 import { claimWorkflowTask, failWorkflowTask, inTransaction } from "../sql-api.js";
@@ -9,6 +9,8 @@ import { replayAndComplete, type CommittedTask } from "./replay-and-complete.js"
  * (weft.claim_workflow_task), replay, complete. A failure of the workflow's code rolls everything
  * back (history untouched) and is recorded on the run, and the task is retried with backoff; a
  * database failure is rethrown so graphile-worker retries the job. Null when no task committed.
+ * A task that fails on an event it cannot decode is poison: no deploy makes it pass, so the
+ * run fails after a few such tasks (weft.fail_workflow_task).
  */
 export async function runWorkflowTask(deps: WorkerDeps, runId: string, mayClaim: boolean): Promise<CommittedTask | null> {
   try {
@@ -26,6 +28,7 @@ export async function runWorkflowTask(deps: WorkerDeps, runId: string, mayClaim:
 async function recordTaskFailure(deps: WorkerDeps, runId: string, error: unknown): Promise<void> {
   if (isInfrastructureError(error)) throw error;
   const failure = mapDatabaseError(error) as Error;
-  deps.logger.error(`workflow task failed; it will be retried: ${failure.message}`, { runId });
-  await failWorkflowTask(deps.pool, runId, serializeFailure(failure));
+  const poison = failure instanceof UndecodableEventError && !failure.unknownType;
+  deps.logger.error(`workflow task failed; it will be retried${poison ? " a few times" : ""}: ${failure.message}`, { runId });
+  await failWorkflowTask(deps.pool, runId, serializeFailure(failure), poison);
 }
