@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{sql,sdk,worker,server}/test/**/*.test.ts", "api/*.test.ts"],
+    include: ["{sql,sdk,worker,server,cli}/test/**/*.test.ts", "api/*.test.ts"],
     globalSetup: ["./sql/test/support/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

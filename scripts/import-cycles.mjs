@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-const FOLDERS = ["errors/src", "sql/src", "sql/test", "sdk/src", "sdk/test", "worker/src", "worker/test", "examples/src", "bench/src", "cli/src", "server/src", "server/test"];
+const FOLDERS = ["errors/src", "sql/src", "sql/test", "sdk/src", "sdk/test", "worker/src", "worker/test", "examples/src", "bench/src", "cli/src", "cli/test", "server/src", "server/test"];
 
 const files = FOLDERS.filter((folder) => fs.existsSync(folder)).flatMap((folder) =>
   fs

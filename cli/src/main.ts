@@ -1,15 +1,33 @@
 #!/usr/bin/env node
 // weft's command line. Each command is a thin shell over a package's API, so what it does is
 // what a program calling that API gets.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { createApiKey, KEY_ROLES, startServer, type KeyRole } from "@weft/server";
 import { grantStatements, migrate } from "@weft/sql";
+import { Worker } from "@weft/worker";
 import pg from "pg";
+import { dev } from "./dev.js";
+import { untilStopped } from "./signals.js";
+import { EXAMPLE_MODULE, loadWorkerModule } from "./worker-module.js";
 
 const databaseUrl = () =>
   new Option("--database-url <url>", "PostgreSQL connection string").env("DATABASE_URL").makeOptionMandatory();
 
+const port = () => new Option("--port <port>", "port to listen on (0: any free one)").env("WEFT_PORT").default(8080).argParser(wholeNumber);
+const host = () => new Option("--host <host>", "address to listen on").env("WEFT_HOST").default("127.0.0.1");
+
 const program = new Command("weft").description("A durable workflow engine that needs nothing but PostgreSQL");
+
+program
+  .command("dev")
+  .description("run PostgreSQL (embedded unless --database-url), the schema, a worker, the HTTP server and an admin key, until Ctrl-C")
+  .addOption(new Option("--database-url <url>", "use this PostgreSQL instead of an embedded one").env("DATABASE_URL"))
+  .option("--module <file>", "worker module exporting `workflows` and `activities` (default: the order example)")
+  .addOption(host())
+  .addOption(port())
+  .action(async (options: { databaseUrl?: string; module?: string; host: string; port: number }) => {
+    await dev({ databaseUrl: options.databaseUrl, module: options.module ?? EXAMPLE_MODULE, host: options.host, port: options.port });
+  });
 
 program
   .command("migrate")
@@ -33,17 +51,34 @@ program
   .command("server")
   .description("serve the HTTP API (docs/http-api.md) until SIGINT or SIGTERM")
   .addOption(databaseUrl())
-  .addOption(new Option("--host <host>", "address to listen on").env("WEFT_HOST").default("127.0.0.1"))
-  .addOption(new Option("--port <port>", "port to listen on").env("WEFT_PORT").default("8080").argParser(Number))
+  .addOption(host())
+  .addOption(port())
   .action(async ({ databaseUrl, host, port }: { databaseUrl: string; host: string; port: number }) => {
     const server = await startServer({ databaseUrl, host, port });
     console.error(`weft server listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)`);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await untilStopped();
     console.error("weft server stopping: finishing the requests in flight");
     await server.close();
+  });
+
+program
+  .command("worker")
+  .description("run a worker for the workflows and activities a module exports, until SIGINT or SIGTERM")
+  .addOption(databaseUrl())
+  .requiredOption("--module <file>", "a JavaScript module exporting `workflows` (classes) and `activities` (functions)")
+  .option("--task-queue <name>", "the task queue to serve", "default")
+  .addOption(new Option("--concurrency <n>", "jobs run at once").default(10).argParser(wholeNumber))
+  .action(async (options: { databaseUrl: string; module: string; taskQueue: string; concurrency: number }) => {
+    const worker = await Worker.create({
+      databaseUrl: options.databaseUrl,
+      taskQueue: options.taskQueue,
+      concurrency: options.concurrency,
+      ...(await loadWorkerModule(options.module)),
+    });
+    console.error(`weft worker ${worker.workerId} serving task queue ${options.taskQueue}`);
+    await untilStopped();
+    console.error("weft worker stopping: finishing the jobs in flight");
+    await worker.shutdown();
   });
 
 const apikey = program.command("apikey").description("API keys of the HTTP server");
@@ -71,6 +106,11 @@ program
   .action(() => {
     process.stdout.write(grantStatements());
   });
+
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError("expected a whole number");
+  return Number(text);
+}
 
 try {
   await program.parseAsync();
