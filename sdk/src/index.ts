@@ -56,11 +56,12 @@ export type {
   HistoryOptions,
   ListFilter,
   ListPage,
+  OutcomeOptions,
   ResultOptions,
   RunRef,
   StartOptions,
   WorkflowHandle,
 } from "./client/client.js";
 export type { RunCount } from "./client/sql-api.js";
-export type { PendingActivity, PendingChild, PendingTimer, RunSummary, WorkflowDescription } from "./client/views.js";
+export type { PendingActivity, PendingChild, PendingTimer, RunState, RunSummary, WorkflowDescription } from "./client/views.js";
 export type { RunStatus } from "./run-status.js";

@@ -97,6 +97,11 @@ export const resultOptionsSchema = z.strictObject({
   timeoutSeconds: z.number().nonnegative().optional(),
 });
 
+export const outcomeOptionsSchema = z.strictObject({
+  timeoutSeconds: z.number().nonnegative().optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+});
+
 export const countOptionsSchema = z.strictObject({
   groupBy: z.literal("status").optional(),
 });

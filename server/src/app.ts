@@ -22,11 +22,13 @@ export interface AppDeps {
   readonly version: string;
   /** Where request log lines and server errors go (one JSON object each). */
   readonly log: (line: Record<string, unknown>) => void;
+  /** Aborts when the server starts closing: every wait in flight answers at once. */
+  readonly closing: AbortSignal;
 }
 
-export function allRoutes({ config, pool, client, metrics, expectedSchema, version }: AppDeps): Route[] {
+export function allRoutes({ config, pool, client, metrics, expectedSchema, version, log }: AppDeps): Route[] {
   const routes: Route[] = [
-    ...healthRoutes(pool, expectedSchema, metrics.registry),
+    ...healthRoutes(pool, expectedSchema, metrics.registry, log),
     ...workflowRoutes({ client, maxPageSize: config.maxPageSize, maxWaitSeconds: config.maxWaitSeconds, metrics }),
     ...apiKeyRoutes(pool),
   ];
@@ -47,8 +49,11 @@ export function allRoutes({ config, pool, client, metrics, expectedSchema, versi
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.use(express.json({ limit: deps.config.maxBodyBytes }));
+  // Parsed only once the key is checked: an anonymous caller cannot make the server read 4 MiB.
+  const json = express.json({ limit: deps.config.maxBodyBytes });
   app.use((request, response, next) => {
+    // While closing, no connection is kept for another request.
+    if (deps.closing.aborted) response.setHeader("connection", "close");
     const started = process.hrtime.bigint();
     response.on("finish", () => {
       const template = (response.locals as { route?: string }).route ?? "unmatched";
@@ -61,11 +66,23 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   for (const spec of allRoutes(deps)) {
-    app[spec.method](expressPath(spec.path), async (request: Request, response: Response) => {
-      (response.locals as { route?: string }).route = spec.path;
-      const key = await authorize(deps.pool, spec, request.get("authorization"), request.params.ns);
-      send(response, await spec.run({ params: request.params, query: request.query, body: request.body }, key));
-    });
+    const path = expressPath(spec.path);
+    app[spec.method](
+      path,
+      async (request: Request, response: Response, next: NextFunction) => {
+        (response.locals as { route?: string }).route = spec.path;
+        (response.locals as { key?: unknown }).key = await authorize(deps.pool, spec, request.get("authorization"), request.params.ns);
+        next();
+      },
+      json,
+      async (request: Request, response: Response) => {
+        const gone = new AbortController();
+        response.on("close", () => gone.abort()); // the caller went away, or the answer is sent
+        const signal = AbortSignal.any([gone.signal, deps.closing]);
+        const key = (response.locals as { key: Awaited<ReturnType<typeof authorize>> }).key;
+        send(response, await spec.run({ params: request.params, query: request.query, body: request.body, signal }, key));
+      },
+    );
   }
   app.use(() => {
     throw new HttpError(404, "route_not_found", "no such route; GET /openapi.json lists them");

@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   PermissionDeniedError,
   TooManyConnectionsError,
+  UndecodableEventError,
   UnknownWorkflowTypeError,
   WorkflowAlreadyRunningError,
   WorkflowNotFoundError,
@@ -41,6 +42,8 @@ const BY_CLASS: [new (...args: never[]) => Error, number, string][] = [
   [NamespaceNotFoundError, 404, "namespace_not_found"],
   [WorkflowAlreadyRunningError, 409, "workflow_already_running"],
   [UnknownWorkflowTypeError, 422, "unknown_workflow_type"],
+  // Stored history this weft cannot read (written by a newer release, or damaged).
+  [UndecodableEventError, 422, "undecodable_history"],
   [TooManyConnectionsError, 503, "database_unavailable"],
 ];
 

@@ -33,17 +33,25 @@ export interface Route {
   readonly request: { readonly params?: z.ZodObject; readonly query?: z.ZodObject; readonly body?: z.ZodType };
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Checks the raw request against the schemas (400 naming each issue), then handles it. */
-  run(raw: { params: unknown; query: unknown; body: unknown }, key: ApiKey | null): Promise<Reply>;
+  run(raw: RawRequest, key: ApiKey | null): Promise<Reply>;
+}
+
+export interface RawRequest {
+  readonly params: unknown;
+  readonly query: unknown;
+  readonly body: unknown;
+  /** Aborts when the caller goes away or the server closes: a long wait ends early. */
+  readonly signal: AbortSignal;
 }
 
 interface Spec<P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodType> extends Omit<Route, "run" | "request"> {
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
-  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B>; key: ApiKey | null }): Promise<Reply>;
+  handle(input: { params: z.output<P>; query: z.output<Q>; body: z.output<B>; key: ApiKey | null; signal: AbortSignal }): Promise<Reply>;
 }
 
-const none = z.object({});
+const none = z.strictObject({});
 
 export function route<P extends z.ZodObject = typeof none, Q extends z.ZodObject = typeof none, B extends z.ZodType = z.ZodUnknown>(
   spec: Spec<P, Q, B>,
@@ -58,6 +66,7 @@ export function route<P extends z.ZodObject = typeof none, Q extends z.ZodObject
         query: check("query", query ?? none, raw.query) as z.output<Q>,
         body: (body ? check("body", body, raw.body) : undefined) as z.output<B>,
         key,
+        signal: raw.signal,
       }),
   };
 }

@@ -19,6 +19,8 @@ export interface WeftServer {
 }
 
 const VERSION = "0.1.0";
+/** How long close() lets a request in flight finish before cutting its connection. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function startServer(options: ServerConfigInput & { log?: (line: Record<string, unknown>) => void }): Promise<WeftServer> {
   const { log = (line) => console.log(JSON.stringify(line)), ...input } = options;
@@ -27,7 +29,9 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   handleConnectionErrors(pool, (error) => log({ time: new Date().toISOString(), level: "warn", message: `idle database connection failed: ${error.message}` }));
   const client = new Client({ pool });
+  const closing = new AbortController();
   const app = createApp({
+    closing: closing.signal,
     config,
     pool,
     client,
@@ -49,9 +53,19 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
     config,
     url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
     async close() {
+      // Waits in flight answer now (202 for a result); then no connection is kept alive, and
+      // any still open after the grace period is cut.
+      closing.abort();
       const closed = new Promise<void>((resolve, reject) => http.close((error) => (error ? reject(error) : resolve())));
       http.closeIdleConnections();
-      await closed;
+      const idle = setInterval(() => http.closeIdleConnections(), 100);
+      const cut = setTimeout(() => http.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await closed;
+      } finally {
+        clearInterval(idle);
+        clearTimeout(cut);
+      }
       await client.close();
       await pool.end();
     },

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { workflow, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
+import { ContinueAsNew, workflow, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
 import { createApiKey, startServer, type WeftServer } from "@weft/server";
 import { Worker } from "@weft/worker";
 import { createTestDatabase, type TestDatabase } from "../../sql/test/support/database.js";
@@ -21,6 +21,15 @@ class Approval {
   *run(ctx: WorkflowContext, item: string): WorkflowGenerator<string> {
     yield* ctx.waitCondition(() => this.decision !== null);
     return yield* ctx.activity<string>("record", [item, this.decision]);
+  }
+}
+
+/** Continues as new until `left` is 0: a chain of runs under one workflow id. */
+@workflow.defn({ name: "countdown" })
+class Countdown {
+  *run(_ctx: WorkflowContext, left: number): WorkflowGenerator<string | ContinueAsNew> {
+    yield* _ctx.sleep(0);
+    return left > 0 ? new ContinueAsNew([left - 1]) : "liftoff";
   }
 }
 
@@ -43,7 +52,7 @@ describe("HTTP API", () => {
     server = await startServer({ databaseUrl: url.toString(), port: 0, logRequests: false, maxWaitSeconds: 30 });
     worker = await Worker.create({
       databaseUrl: db.url,
-      workflows: [Approval],
+      workflows: [Approval, Countdown],
       activities: { record: (_ctx, item: string, decision: string) => `${item}: ${decision}` },
       logger: quiet,
     });
@@ -205,6 +214,41 @@ describe("HTTP API", () => {
     expect((await call("GET", `${ns}/workflows?searchAttributes=nope`, writer)).status).toBe(400);
     expect((await call("GET", `${ns}/workflows/nobody`, writer)).status).toBe(404);
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it("answers a result for the last run of a continue-as-new chain, also when asked with the first run's id", async () => {
+    const writer = (await newKey("write")).secret;
+    const started = await call("POST", `${ns}/workflows`, writer, { workflowType: "countdown", args: [2], workflowId: "countdown-1" });
+    const byFirstRun = await call("GET", `${ns}/workflows/countdown-1/result?waitSeconds=30&runId=${String(started.body!.runId)}`, writer);
+    expect(byFirstRun).toMatchObject({ status: 200, body: { status: "completed", result: "liftoff" } });
+    expect(byFirstRun.body!.runId).not.toBe(started.body!.runId);
+    const last = await call("GET", `${ns}/workflows/countdown-1`, writer);
+    expect(last.body).toMatchObject({ runId: byFirstRun.body!.runId, status: "completed" });
+    const children = await call("GET", `${ns}/workflows?parentRunId=${String(started.body!.runId)}`, writer);
+    expect(children.body!.workflows).toEqual([]);
+    expect((await call("GET", `${ns}/workflows?parentRunID=x`, writer)).status).toBe(400); // a misspelt filter is refused, not ignored
+  });
+
+  it("answers a waiting result with 202 at once when the server closes, and then stops", async () => {
+    const url = new URL(db.url);
+    const closing = await startServer({ databaseUrl: url.toString(), port: 0, logRequests: false, maxWaitSeconds: 60 });
+    const writer = (await newKey("write")).secret;
+    await call("POST", `${ns}/workflows`, writer, { workflowType: "approval", args: ["pen"], workflowId: "approval-close" });
+    const listeners = async () => {
+      const { rows } = await db.pool.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN weft_run_closed'",
+      );
+      return rows[0]!.n;
+    };
+    const before = await listeners();
+    const waiting = fetch(`${closing.url}${ns}/workflows/approval-close/result?waitSeconds=60`, { headers: { authorization: `Bearer ${writer}` } });
+    // The request is in its wait once this server's Client listens for closes.
+    while ((await listeners()) === before) await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
+    await closing.close();
+    const answer = await waiting;
+    expect(answer.status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(5_000); // not the 60 s wait, nor the 10 s grace
   });
 
   it("publishes a valid OpenAPI 3.1 document of every route, health, readiness and Prometheus metrics", async () => {

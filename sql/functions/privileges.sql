@@ -7,7 +7,8 @@
 -- Their entry points run as the owner (SECURITY DEFINER) and pin search_path, so that objects a
 -- caller creates (in pg_temp, say) cannot stand in for weft's or the catalog's. The other
 -- functions are helpers that only the owner may call, so they run only inside an entry point.
--- Applied after the other files of the set (sql/src/functions.ts), since it alters them all.
+-- Applied after the other files of the set (sql/src/functions.ts), since it alters them all,
+-- and by migrate() again whenever graphile-worker's schema changed (its new tables need grants).
 -- Code, not history: migrate() re-applies sql/functions/ when it changes (README there).
 
 -- The functions each role may call; sdk/src/client/sql-api.ts and worker/src/sql-api.ts call
@@ -91,6 +92,8 @@ begin
   if 'weft_worker' = any (v_roles) then
     grant usage on schema graphile_worker to weft_worker;
     grant select, insert, update, delete on all tables in schema graphile_worker to weft_worker;
+    -- Its runner only reads which migrations ran; a row written there would stop every runner.
+    revoke insert, update, delete on graphile_worker.migrations from weft_worker;
     grant usage, select, update on all sequences in schema graphile_worker to weft_worker;
     grant execute on all functions in schema graphile_worker to weft_worker;
     for v_table in

@@ -99,9 +99,11 @@ begin
     raise exception 'history page size must be at least 1, got %', p_limit using errcode = 'WF006';
   end if;
   return jsonb_build_object('runId', v_run.run_id, 'events', coalesce((
+    -- createdAt in UTC to the millisecond, as JavaScript's toISOString writes it, whatever the
+    -- session's TimeZone.
     select jsonb_agg(jsonb_build_object(
-             'eventId', e.event_id, 'task', e.task, 'type', e.type,
-             'attributes', e.attributes, 'createdAt', e.created_at) order by e.event_id)
+             'eventId', e.event_id, 'task', e.task, 'type', e.type, 'attributes', e.attributes,
+             'createdAt', to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) order by e.event_id)
       from (select * from weft.history_events
              where run_id = v_run.run_id and event_id > p_after_event_id
              order by event_id limit p_limit) e), '[]'));

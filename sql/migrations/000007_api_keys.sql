@@ -1,7 +1,9 @@
 -- Namespaces and the HTTP API's keys (server/, docs/security.md). A key belongs to one
 -- namespace and holds one role in it; only a hash of its secret is kept.
+-- Runs carry no namespace yet, so a second namespace's keys would see the runs of default:
+-- until runs are namespaced (a later migration drops this check), default is the only one.
 create table weft.namespaces (
-  name text primary key,
+  name text primary key check (name = 'default'),
   retention_days int check (retention_days > 0),
   created_at timestamptz not null default weft.now()
 );

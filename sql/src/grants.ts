@@ -4,8 +4,8 @@
  * roles and what each may call: sql/functions/privileges.sql, docs/security.md.
  */
 export function grantStatements(): string {
-  return `-- weft's roles (docs/security.md). Run as a role with CREATEROLE (a superuser, say), in the
--- database weft was migrated into, after migrate(); safe to run again.
+  return `-- weft's roles (docs/security.md). Run as a superuser in the database weft was migrated
+-- into, after migrate(); safe to run again.
 do $$ begin create role weft_client nologin; exception when duplicate_object then null; end $$;
 do $$ begin create role weft_worker nologin; exception when duplicate_object then null; end $$;
 do $$ begin create role weft_server nologin; exception when duplicate_object then null; end $$;

@@ -42,13 +42,18 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
   try {
     await client.query("select pg_advisory_lock($1)", [MIGRATE_LOCK_KEY]);
     try {
+      const graphileBefore = await graphileMigration(client);
       await runGraphileMigrations({ connectionString: databaseUrl, logger: quietGraphileLogger });
+      const graphileChanged = (await graphileMigration(client)) !== graphileBefore;
       const set = await loadFunctionSet();
       const done: (() => void)[] = []; // progress is reported once it has committed
       await client.query("begin");
       try {
         await applyMigrations(client, done, options);
-        await applyFunctions(client, set, done, options);
+        const applied = await applyFunctions(client, set, done, options);
+        // New graphile-worker tables need weft_worker's grants (privileges.sql), which a function
+        // set applied just now has given already.
+        if (graphileChanged && !applied) await client.query("select weft.apply_privileges()");
         await client.query("commit");
       } catch (error) {
         await client.query("rollback");
@@ -97,14 +102,14 @@ async function applyMigrations(client: pg.Client, done: (() => void)[], options:
  * Re-applies the functions when their checksum differs from the set in place, unless the
  * database holds a newer version (a newer weft is deployed beside this one: keep its code).
  */
-async function applyFunctions(client: pg.Client, set: FunctionSet, done: (() => void)[], options: MigrateOptions): Promise<void> {
+async function applyFunctions(client: pg.Client, set: FunctionSet, done: (() => void)[], options: MigrateOptions): Promise<boolean> {
   const { rows } = await client.query<{ version: number; checksum: string }>("select version, checksum from weft.function_set");
   const current = rows[0];
   if (current && current.version > set.version) {
     done.push(() => options.onFunctions?.({ applied: false, version: set.version, databaseVersion: current.version }));
-    return;
+    return false;
   }
-  if (current?.checksum === set.checksum) return;
+  if (current?.checksum === set.checksum) return false;
   // Functions call each other; bodies are checked when called, so file order does not matter.
   await client.query("set local check_function_bodies = off");
   for (const file of set.files) await explained(`weft SQL functions version ${set.version} (${file.name})`, () => client.query(file.sql));
@@ -114,6 +119,18 @@ async function applyFunctions(client: pg.Client, set: FunctionSet, done: (() => 
     [set.version, set.checksum],
   );
   done.push(() => options.onFunctions?.({ applied: true, version: set.version, previousVersion: current?.version ?? null }));
+  return true;
+}
+
+/** graphile-worker's newest migration in the database; null before it is installed. */
+async function graphileMigration(client: pg.Client): Promise<number | null> {
+  try {
+    const { rows } = await client.query<{ id: number | null }>("select max(id) as id from graphile_worker.migrations");
+    return rows[0]?.id ?? null;
+  } catch (error) {
+    if ((error as { code?: string }).code === "42P01" || (error as { code?: string }).code === "3F000") return null;
+    throw error;
+  }
 }
 
 /** Runs `step`, naming it in the error if it fails. */

@@ -4,7 +4,7 @@ import { deserializeFailure } from "../failures.js";
 import type { HistoryEvent } from "../history.js";
 import { encodeArgs } from "../payload.js";
 import { handleConnectionErrors, markConnectionFailures } from "../pool.js";
-import { checkOptions, countOptionsSchema, historyOptionsSchema, MAX_REASON_LENGTH, resultOptionsSchema } from "../options.js";
+import { checkOptions, countOptionsSchema, historyOptionsSchema, MAX_REASON_LENGTH, outcomeOptionsSchema, resultOptionsSchema } from "../options.js";
 import type { RunStatus } from "../run-status.js";
 import type { SearchAttributeValue } from "../search-attributes.js";
 import type { WorkflowClass } from "../workflow/definition.js";
@@ -28,6 +28,13 @@ export type { StartOptions };
 export interface ResultOptions {
   /** Give up waiting after this long with ResultTimeoutError (the run goes on). Default: wait for ever. */
   timeoutSeconds?: number;
+}
+
+export interface OutcomeOptions {
+  /** Stop waiting after this long and return the open run's state. Default: wait for ever. */
+  timeoutSeconds?: number;
+  /** Stop waiting when this aborts (a caller gone away) and return the open run's state. */
+  signal?: AbortSignal;
 }
 
 export interface WorkflowHandle {
@@ -123,20 +130,27 @@ export class Client {
    */
   async result<T = unknown>(ref: RunRef, options: ResultOptions = {}): Promise<T> {
     checkArgument(() => checkOptions(resultOptionsSchema, options, "result options"));
+    const outcome = await this.outcome(ref, options);
+    if (outcome.status === "running") throw new ResultTimeoutError(outcome.runId, options.timeoutSeconds!);
+    if (outcome.status === "completed") return outcome.result as T;
+    throw new WorkflowFailedError(outcome.workflowId, outcome.runId, deserializeFailure(outcome.failure!));
+  }
+
+  /**
+   * How the workflow closed, without throwing for a failed run: the state of the last run of
+   * its chain (continue-as-new and retries followed) once it closes, or of the run still open
+   * when `timeoutSeconds` pass or `signal` aborts first (status "running").
+   */
+  async outcome(ref: RunRef, options: OutcomeOptions = {}): Promise<RunState> {
+    checkArgument(() => checkOptions(outcomeOptionsSchema, options, "outcome options"));
     const { workflowId, runId: givenRunId } = checkRef(ref);
-    const first = await sqlApi.workflowState(this.pool, workflowId, givenRunId);
-    const { timeoutSeconds } = options;
+    const { timeoutSeconds, signal } = options;
     const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
-    for (let runId = first.runId; ; ) {
-      const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-      const closed = await this.closes.waitFor(runId, () => this.states.call(runId), left);
-      if (!closed) throw new ResultTimeoutError(runId, timeoutSeconds!);
-      if (closed.nextRunId) {
-        runId = closed.nextRunId;
-        continue;
-      }
-      if (closed.status === "completed") return closed.result as T;
-      throw new WorkflowFailedError(workflowId, runId, deserializeFailure(closed.failure!));
+    for (let runId = (await sqlApi.workflowState(this.pool, workflowId, givenRunId)).runId; ; ) {
+      const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+      const state = await this.closes.waitFor(runId, () => this.states.call(runId), { timeoutMs, signal });
+      if (!state.nextRunId) return state;
+      runId = state.nextRunId;
     }
   }
 

@@ -13,14 +13,19 @@ export class CloseListener {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** The run's state once it is closed, or null if it is still running after `timeoutMs`. */
-  async waitFor(runId: string, read: () => Promise<RunState>, timeoutMs?: number): Promise<RunState | null> {
+  /**
+   * The run's state once it is closed, or the last state read (running) when `timeoutMs`
+   * passes or `signal` aborts first.
+   */
+  async waitFor(runId: string, read: () => Promise<RunState>, until: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RunState> {
+    const { timeoutMs, signal } = until;
     let wake!: () => void;
     let woken = new Promise<void>((resolve) => (wake = resolve));
     const waiter = () => wake();
     const set = this.waiters.get(runId) ?? new Set();
     set.add(waiter);
     this.waiters.set(runId, set);
+    signal?.addEventListener("abort", waiter, { once: true });
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     try {
       // LISTEN is in place before the first read, so a close between the two is not missed.
@@ -31,17 +36,17 @@ export class CloseListener {
           state = await read();
         } catch (error) {
           // The database is unreachable (restarting?): keep waiting until the deadline.
-          if (!isInfrastructureError(error) || (deadline !== undefined && Date.now() >= deadline)) throw error;
+          if (!isInfrastructureError(error) || (deadline !== undefined && Date.now() >= deadline) || signal?.aborted) throw error;
           await sleep(500);
           continue;
         }
-        if (state.status !== "running") return state;
         const left = deadline === undefined ? undefined : deadline - Date.now();
-        if (left !== undefined && left <= 0) return null;
+        if (state.status !== "running" || (left !== undefined && left <= 0) || signal?.aborted) return state;
         await (left === undefined ? woken : Promise.race([woken, sleep(left)]));
         woken = new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
+      signal?.removeEventListener("abort", waiter);
       set.delete(waiter);
       if (set.size === 0) this.waiters.delete(runId);
     }

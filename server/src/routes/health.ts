@@ -14,7 +14,7 @@ export interface ExpectedSchema {
 
 const readiness = z.object({ status: z.enum(["ready", "not_ready"]), reason: z.string().optional() });
 
-export function healthRoutes(pool: pg.Pool, expected: ExpectedSchema, metrics: Registry): Route[] {
+export function healthRoutes(pool: pg.Pool, expected: ExpectedSchema, metrics: Registry, log: (line: Record<string, unknown>) => void): Route[] {
   return [
     route({
       method: "get",
@@ -35,7 +35,9 @@ export function healthRoutes(pool: pg.Pool, expected: ExpectedSchema, metrics: R
         try {
           found = await schemaVersionOf(pool);
         } catch (error) {
-          return { status: 503, body: { status: "not_ready", reason: `the database does not answer: ${(error as Error).message}` } };
+          log({ time: new Date().toISOString(), level: "warn", route: "/readyz", error: String(error) });
+          // No detail: the error names the database's host and user, and this route needs no key.
+          return { status: 503, body: { status: "not_ready", reason: "the database does not answer, or holds no weft schema: run weft migrate; the server's log has the error" } };
         }
         if (found.migration !== expected.migration || (found.functions ?? 0) < expected.functions) {
           const reason = `the database holds migration ${found.migration} and functions ${found.functions}; this server needs migration ${expected.migration} and functions ${expected.functions}: run weft migrate`;

@@ -1,8 +1,6 @@
 // /api/v1/namespaces/{ns}/workflows...: start, list, count, describe, result, history,
 // signal and terminate, each a thin shell over the Client (@weft/sdk).
 import {
-  ResultTimeoutError,
-  WorkflowFailedError,
   WorkflowRetryPolicy,
   type Client,
   type RetryPolicyOptions,
@@ -28,7 +26,7 @@ const BASE = "/api/v1/namespaces/{ns}/workflows";
 const notFound = { 404: { description: "no such namespace or workflow", schema: errorBodySchema } };
 const tooLarge = { 413: { description: "arguments over the payload limit", schema: errorBodySchema } };
 
-const runRefQuery = z.object({ runId: z.guid().optional() });
+const runRefQuery = z.strictObject({ runId: z.guid().optional() });
 const refOf = (workflowId: string, runId: string | undefined): RunRef => (runId ? { workflowId, runId } : workflowId);
 
 const startBody = z.strictObject({
@@ -60,6 +58,7 @@ const searchAttributesQuery = z
 const filterQuery = {
   workflowType: z.string().optional(),
   workflowId: z.string().optional(),
+  parentRunId: z.string().optional(),
   status: z.enum(RUN_STATUSES).optional(),
   searchAttributes: searchAttributesQuery.optional(),
 };
@@ -100,7 +99,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       summary: "List workflows, newest first",
       role: "read",
       params: nsParams,
-      query: z.object({ ...filterQuery, pageSize: pageSize(maxPageSize), pageToken: z.string().optional() }),
+      query: z.strictObject({ ...filterQuery, pageSize: pageSize(maxPageSize), pageToken: z.string().optional() }),
       responses: { 200: { description: "{ workflows, nextPageToken }" }, ...keyErrors, ...notFound },
       async handle({ query: { pageSize, pageToken, searchAttributes, ...filter } }) {
         const page = await client.list({ ...filter, searchAttributes: attributes(searchAttributes), limit: pageSize, cursor: pageToken });
@@ -113,7 +112,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       summary: "Count workflows, optionally by status",
       role: "read",
       params: nsParams,
-      query: z.object({ ...filterQuery, groupBy: z.literal("status").optional() }),
+      query: z.strictObject({ ...filterQuery, groupBy: z.literal("status").optional() }),
       responses: { 200: { description: "{ count, groups: [{ status, count }] }" }, ...keyErrors, ...notFound },
       async handle({ query: { groupBy, searchAttributes, ...filter } }) {
         return { status: 200, body: await client.count({ ...filter, searchAttributes: attributes(searchAttributes) }, { groupBy }) };
@@ -144,18 +143,11 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
         ...keyErrors,
         ...notFound,
       },
-      async handle({ params, query }) {
-        const ref = refOf(params.workflowId, query.runId);
-        try {
-          const result = await client.result(ref, { timeoutSeconds: query.waitSeconds });
-          const { runId } = await client.describe(ref); // result() followed the chain to its end
-          return { status: 200, body: { status: "completed", runId, result } };
-        } catch (error) {
-          if (error instanceof ResultTimeoutError) return { status: 202, body: { status: "running", runId: error.runId } };
-          if (!(error instanceof WorkflowFailedError)) throw error;
-          const closed = await client.describe({ workflowId: error.workflowId, runId: error.runId });
-          return { status: 200, body: { status: closed.status, runId: closed.runId, failure: closed.failure } };
-        }
+      async handle({ params, query, signal }) {
+        const outcome = await client.outcome(refOf(params.workflowId, query.runId), { timeoutSeconds: query.waitSeconds, signal });
+        const { status, runId, result, failure } = outcome;
+        if (status === "running") return { status: 202, body: { status, runId } };
+        return { status: 200, body: status === "completed" ? { status, runId, result } : { status, runId, failure } };
       },
     }),
     route({
