@@ -25,7 +25,8 @@ language sql immutable as $$
   select array['register_workflow_types', 'heartbeat_worker', 'release_claims', 'deregister_worker',
                'claim_workflow_task', 'complete_workflow_task', 'fail_workflow_task',
                'start_activity_attempt', 'heartbeat_activity', 'complete_activity', 'fail_activity',
-               'timeout_activity', 'due_timers', 'fire_timer', 'timeout_run', 'apply_parent_close_policy']
+               'timeout_activity', 'due_timers', 'fire_timer', 'timeout_run', 'apply_parent_close_policy',
+               'worker_gauges']
 $$;
 
 create or replace function weft.server_functions() returns text[]

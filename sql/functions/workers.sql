@@ -59,3 +59,22 @@ language sql as $$
   select graphile_worker.force_unlock_workers(lock_ids) from weft.workers where worker_id = p_worker_id;
   delete from weft.workers where worker_id = p_worker_id;
 $$;
+
+-- What a worker's metrics gauges show (worker/src/metrics.ts): the jobs of its task queue that
+-- are due and unlocked, by kind, and the runs not yet closed. Read at each scrape.
+create or replace function weft.worker_gauges(p_task_queue text) returns jsonb
+language sql stable as $$
+  with ready as (
+    select t.identifier, count(*) as n
+      from graphile_worker._private_jobs j
+      join graphile_worker._private_tasks t on t.id = j.task_id
+     where t.identifier in ('weft/workflow/' || p_task_queue, 'weft/activity/' || p_task_queue)
+       and j.locked_at is null and j.run_at <= now() and j.attempts < j.max_attempts
+     group by t.identifier
+  )
+  select jsonb_build_object(
+    'readyJobs', jsonb_build_object(
+      'workflowTask', coalesce((select n from ready where identifier = 'weft/workflow/' || p_task_queue), 0),
+      'activity', coalesce((select n from ready where identifier = 'weft/activity/' || p_task_queue), 0)),
+    'openRuns', (select count(*) from weft.workflow_runs where status = 'running'))
+$$;

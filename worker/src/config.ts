@@ -37,6 +37,10 @@ export const workerConfigSchema = z.strictObject({
    * completeJobBatchDelay); 0 batches those of one turn of the event loop.
    */
   completeBatchDelayMs: z.number().int().nonnegative().default(0),
+  /** Serve GET /metrics (Prometheus, docs/metrics.md) on this port; 0: any free one (see Worker.metricsUrl). Absent: no port. */
+  metricsPort: z.number().int().min(0).max(65535).optional(),
+  /** The address the metrics port listens on. */
+  metricsHost: z.string().min(1).default("127.0.0.1"),
 });
 
 export type WorkerConfig = Readonly<z.infer<typeof workerConfigSchema>>;

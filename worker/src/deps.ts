@@ -2,6 +2,7 @@ import type { Logger } from "@weft/sdk";
 import type { WorkflowDefinition } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { Activities } from "./activity/context.js";
+import type { WorkerMetrics } from "./metrics.js";
 import type { WorkflowCache } from "./workflow-task/workflow-cache.js";
 
 /** What the steps of one worker share. */
@@ -17,4 +18,5 @@ export interface WorkerDeps {
   readonly inlineTasks: boolean;
   readonly cache: WorkflowCache;
   readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
 }

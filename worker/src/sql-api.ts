@@ -255,3 +255,15 @@ export async function deregisterWorker(db: Db, workerId: string): Promise<void> 
 export async function listenForWakeUps(client: pg.ClientBase): Promise<void> {
   await client.query("LISTEN weft_wake");
 }
+
+// Metrics
+
+const workerGauges = z.object({
+  readyJobs: z.object({ workflowTask: z.number().int(), activity: z.number().int() }),
+  openRuns: z.number().int(),
+});
+
+/** What the metrics gauges show at a scrape (worker/src/metrics.ts). */
+export function readWorkerGauges(pool: pg.Pool, taskQueue: string): Promise<z.infer<typeof workerGauges>> {
+  return answer(pool, workerGauges, "select weft.worker_gauges($1) as answer", [taskQueue]);
+}

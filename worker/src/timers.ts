@@ -11,6 +11,8 @@ const FIRE_BATCH = 20;
 interface DueTimer {
   readonly runId: string;
   readonly timerId: string;
+  /** When it is due (epoch ms): how late it fired, for the metrics. */
+  readonly dueMs: number;
 }
 
 /** The step loop (step-loop.ts) as fired timers join it: each woken workflow task is a first step. */
@@ -58,7 +60,7 @@ export class Timers {
     const timeout = setTimeout(() => {
       // The entry stays until the fire is over, so a poll meanwhile does not schedule it again.
       if (this.due.length === 0) setImmediate(() => this.fireDue());
-      this.due.push({ runId, timerId });
+      this.due.push({ runId, timerId, dueMs });
     }, Math.max(0, dueMs - Date.now()));
     this.scheduled.set(key, { timeout, dueMs });
   }
@@ -82,7 +84,7 @@ export class Timers {
   private async run(timers: DueTimer[]): Promise<void> {
     while (this.inFlight.size >= this.options.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     if (this.stopped) return;
-    const notDue = new Map<string, DueTimer & { dueMs: number }>();
+    const notDue = new Map<string, DueTimer>();
     const firing = this.fire(timers, notDue)
       .catch((error: Error) => {
         // The rows stay; the next poll retries them.
@@ -104,14 +106,14 @@ export class Timers {
    * (one commit for the lot). If one task's code fails, or the batch deadlocks, they are fired
    * one by one, so that failure is recorded on its own run.
    */
-  private async fire(timers: readonly DueTimer[], notDue: Map<string, DueTimer & { dueMs: number }>): Promise<void> {
+  private async fire(timers: readonly DueTimer[], notDue: Map<string, DueTimer>): Promise<void> {
     const steps = this.steps!;
     if (timers.length > 1) {
       try {
         const tasks = await inTransaction(this.deps.pool, async (tx) => {
           const done: (CommittedTask | null)[] = [];
-          for (const { runId, timerId } of timers) {
-            done.push(await deliverInlineIn(tx, this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId, notDue)));
+          for (const timer of timers) {
+            done.push(await deliverInlineIn(tx, this.deps, timer.runId, steps.mayClaimFirst(), this.deliverTimerFired(timer, notDue)));
           }
           return done;
         });
@@ -123,9 +125,18 @@ export class Timers {
         if (isInfrastructureError(error) && !isLockConflict(error)) throw error;
       }
     }
-    for (const { runId, timerId } of timers) {
-      await steps.handOn(await deliverInline(this.deps, runId, steps.mayClaimFirst(), deliverTimerFired(runId, timerId, notDue)));
+    for (const timer of timers) {
+      await steps.handOn(await deliverInline(this.deps, timer.runId, steps.mayClaimFirst(), this.deliverTimerFired(timer, notDue)));
     }
+  }
+
+  private deliverTimerFired(timer: DueTimer, notDue: Map<string, DueTimer>): Deliver {
+    return async (db, inline) => {
+      const answer = await fireTimer(db, timer.runId, timer.timerId, inline);
+      if ("dueInMs" in answer) notDue.set(`${timer.runId}/${timer.timerId}`, { ...timer, dueMs: Date.now() + answer.dueInMs });
+      else if (!("gone" in answer)) this.deps.metrics.timerFired((Date.now() - timer.dueMs) / 1000);
+      return answer;
+    };
   }
 
   private async poll(): Promise<void> {
@@ -140,14 +151,6 @@ export class Timers {
     // poll never rejects (the catch above)
     if (!this.stopped) this.pollTimer = setTimeout(() => void this.poll(), pollIntervalMs);
   }
-}
-
-function deliverTimerFired(runId: string, timerId: string, notDue: Map<string, DueTimer & { dueMs: number }>): Deliver {
-  return async (db, inline) => {
-    const answer = await fireTimer(db, runId, timerId, inline);
-    if ("dueInMs" in answer) notDue.set(`${runId}/${timerId}`, { runId, timerId, dueMs: Date.now() + answer.dueInMs });
-    return answer;
-  };
 }
 
 /** deadlock_detected or serialization_failure: the transaction lost a race, nothing is wrong. */

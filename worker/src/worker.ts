@@ -9,8 +9,10 @@ import type { WorkerDeps } from "./deps.js";
 import { activityJob, runJob, taskIdentifiers, timeoutJob } from "./jobs.js";
 import { JobQueue } from "./job-queue.js";
 import { Liveness } from "./liveness.js";
+import { MetricsServer } from "./metrics-server.js";
+import { WorkerMetrics } from "./metrics.js";
 import { consoleLogger } from "./logger.js";
-import { applyParentClosePolicy, timeoutActivity, timeoutRun } from "./sql-api.js";
+import { applyParentClosePolicy, readWorkerGauges, timeoutActivity, timeoutRun } from "./sql-api.js";
 import { StepLoop } from "./step-loop.js";
 import { Timers } from "./timers.js";
 import { WakeUps } from "./wake-ups.js";
@@ -36,7 +38,20 @@ export class Worker {
     private readonly wakeUps: WakeUps,
     private readonly timers: Timers,
     private readonly stopStepLoop: () => void,
+    private readonly metricsRegistry: WorkerMetrics,
   ) {}
+
+  private metricsServer: MetricsServer | null = null;
+
+  /** Where GET /metrics answers, with `metricsPort` set; null without. */
+  get metricsUrl(): string | null {
+    return this.metricsServer?.url ?? null;
+  }
+
+  /** This worker's metrics in Prometheus' text format (docs/metrics.md), to serve from an app's own endpoint. */
+  metrics(): Promise<string> {
+    return this.metricsRegistry.registry.metrics();
+  }
 
   static async create(options: WorkerOptions): Promise<Worker> {
     const { workflows = [], activities = {}, logger = consoleLogger(), ...rest } = options;
@@ -63,6 +78,7 @@ export class Worker {
       inlineTasks: config.maxStepsPerJob > 0,
       cache: new WorkflowCache(config.maxCachedWorkflows),
       logger,
+      metrics: new WorkerMetrics(config.taskQueue, () => readWorkerGauges(pool, config.taskQueue)),
     };
     let stopping = false;
     const timers = new Timers(deps, { pollIntervalMs: config.pollIntervalMs, concurrency: config.concurrency });
@@ -87,7 +103,7 @@ export class Worker {
       logger,
     });
     const wakeUps = new WakeUps(pool, () => jobs.nudge(), logger);
-    const worker = new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true));
+    const worker = new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true), deps.metrics);
     try {
       // Registered and listening before it takes any work, so a database that refuses it
       // (too few connections, not migrated) fails here, while nothing runs yet.
@@ -97,6 +113,9 @@ export class Worker {
       timers.start(steps);
       jobs.start();
       await liveness.beatNow(); // the worker's row names the job queue's locks from now on
+      if (config.metricsPort !== undefined) {
+        worker.metricsServer = await MetricsServer.start(deps.metrics.registry, config.metricsHost, config.metricsPort);
+      }
     } catch (error) {
       await worker.shutdown().catch((stopError: Error) => logger.warn(`stopping the worker that failed to start: ${stopError.message}`));
       throw mapDatabaseError(error);
@@ -111,6 +130,7 @@ export class Worker {
   async shutdown(): Promise<void> {
     this.stopStepLoop();
     try {
+      await this.metricsServer?.close();
       await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
       await this.jobs.stop();
       await this.liveness.stop();

@@ -71,6 +71,7 @@ export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: 
   };
 
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+  const started = performance.now();
   try {
     const value = await Promise.race([Promise.resolve().then(() => fn(ctx, ...job.args)), aborted]);
     outcome = { ok: true, value };
@@ -81,6 +82,7 @@ export async function runActivity(deps: WorkerDeps, job: ActivityJob, mayClaim: 
     clearTimeout(heartbeatTimer);
     heartbeats.stop();
   }
+  deps.metrics.activityAttempt(job.t, outcome.ok ? "completed" : "failed", (performance.now() - started) / 1000);
   await heartbeats.flush(); // the next attempt resumes from the latest details
 
   if (!outcome.ok) {

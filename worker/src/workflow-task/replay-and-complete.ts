@@ -1,4 +1,7 @@
-import { continueReplay, WorkflowMachine } from "@weft/sdk/internal";
+import { NonDeterminismError } from "@weft/sdk";
+import { continueReplay, isInfrastructureError, WorkflowMachine } from "@weft/sdk/internal";
+import type { Logger } from "@weft/sdk";
+import type { WorkflowDefinition } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
@@ -48,6 +51,29 @@ export async function replayAndComplete(
         `add its class to Worker.create({ workflows }) and restart`,
     );
   }
+  const started = performance.now();
+  try {
+    const task = await replayAndAppend(tx, deps, runId, claimed, cached, mayClaim, definition, logger);
+    deps.metrics.workflowTask(definition.name, "completed", (performance.now() - started) / 1000);
+    return task;
+  } catch (error) {
+    if (!isInfrastructureError(error)) {
+      deps.metrics.workflowTask(definition.name, error instanceof NonDeterminismError ? "nondeterminism" : "failed", 0);
+    }
+    throw error;
+  }
+}
+
+async function replayAndAppend(
+  tx: pg.ClientBase,
+  deps: WorkerDeps,
+  runId: string,
+  claimed: ClaimedTask,
+  cached: CachedWorkflow | undefined,
+  mayClaim: boolean,
+  definition: WorkflowDefinition,
+  logger: Logger,
+): Promise<CommittedTask> {
   const machine = cached?.machine ?? new WorkflowMachine(definition, runId, logger);
   const result = continueReplay(machine, claimed.events, true);
   if (result.unhandledSignals.length > 0) {
