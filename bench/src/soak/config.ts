@@ -20,7 +20,13 @@ const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(f
  *   ROLLBACKERS=2   connections that keep signalling a random run and rolling the signal back
  *   TERM_FRAC=0.06  fraction of each round's workflows terminated at a random time
  *   SIG_SPREAD_MS=2500   signals go out over this long after a round's starts
- *   RESULT_TIMEOUT=60000 ms a round waits for each result before counting it stuck
+ *   STALL_MS=90000  ms with none of a round's runs moving (stall.ts) before its open workflows
+ *                   count as stuck. Machine speed does not enter it: the longest wait of a healthy
+ *                   run is a failed workflow task's retry backoff, at most 60 s
+ *                   (weft.fail_workflow_task); a killed worker's jobs are back within
+ *                   staleWorkerMs + heartbeatIntervalMs (2.5 s under chaos)
+ *   RESULT_TIMEOUT=600000 ms a round may take in all before its open workflows count as stuck
+ *                   (runs that move but never finish); a round of WF=100 takes 30-60 s on 2 busy cores
  *   NO_TIMERS=false true: the workflows start no timers
  */
 const envSchema = z.object({
@@ -38,7 +44,8 @@ const envSchema = z.object({
   ROLLBACKERS: atLeastZero(2),
   TERM_FRAC: fraction(0.06),
   SIG_SPREAD_MS: atLeastZero(2500),
-  RESULT_TIMEOUT: count(60_000),
+  STALL_MS: count(90_000),
+  RESULT_TIMEOUT: count(600_000),
   NO_TIMERS: z.stringbool().default(false),
 });
 
@@ -65,6 +72,7 @@ export interface SoakConfig {
   readonly rollbackers: number;
   readonly terminateFraction: number;
   readonly signalSpreadMs: number;
+  readonly stallMs: number;
   readonly resultTimeoutMs: number;
   readonly timers: boolean;
 }
@@ -97,6 +105,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): SoakConfig {
     rollbackers: e.ROLLBACKERS,
     terminateFraction: e.TERM_FRAC,
     signalSpreadMs: e.SIG_SPREAD_MS,
+    stallMs: e.STALL_MS,
     resultTimeoutMs: e.RESULT_TIMEOUT,
     timers: !e.NO_TIMERS,
   });

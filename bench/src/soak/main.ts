@@ -44,7 +44,7 @@ async function soak(config: SoakConfig, url: string): Promise<number> {
   const totals = { ok: 0, terminated: 0, bad: 0, closedMs: 0 };
   try {
     for (let round = 1; round <= config.rounds; round++) {
-      const load = await runRound(round, config, url, client, fleet);
+      const load = await runRound(round, config, url, pool, client, fleet);
       const check = await checkRound(pool, load);
       log(
         `round ${round}/${config.rounds}: ${describeLoad(load)} | ok ${check.ok}, terminated ${check.terminated}, ` +
@@ -89,7 +89,8 @@ function describeLoad(load: RoundLoad): string {
   const activities = load.specs.reduce((a, s) => a + activityCount(s), 0);
   return (
     `${load.specs.length} workflows, ${activities} activities, ${load.signalsSent}/${load.signalsPlanned} signals, ` +
-    `${load.rollbacks} rolled back; started in ${load.startMs} ms, closed in ${load.closedMs} ms`
+    `${load.rollbacks} rolled back; started in ${load.startMs} ms, closed in ${load.closedMs} ms ` +
+    `(${Math.round((activities * 1000) / load.closedMs)} activities/s)`
   );
 }
 

@@ -1,9 +1,11 @@
 // One round's load: start the workflows, then, while they run, send their signals, roll signals
 // back, terminate a few and (CHAOS_MS) kill worker processes; wait for every result.
+import { setMaxListeners } from "node:events";
 import pg from "pg";
 import type { Client, WorkflowHandle } from "@weft/sdk";
-import { sleep } from "../observer.js";
+import { abortable, sleep } from "../observer.js";
 import type { SoakConfig } from "./config.js";
+import { stalled } from "./stall.js";
 import type { WorkerFleet } from "./worker-fleet.js";
 import { randomInt, randomSpec, SOAK_SIGNAL, SOAK_WORKFLOW, TASK_QUEUE, type SoakSpec } from "./workflows.js";
 
@@ -33,6 +35,7 @@ export async function runRound(
   round: number,
   config: SoakConfig,
   databaseUrl: string,
+  pool: pg.Pool,
   client: Client,
   fleet: WorkerFleet,
 ): Promise<RoundLoad> {
@@ -128,9 +131,16 @@ export async function runRound(
   const background = [signals, ...terminations, ...rollbackers, chaos];
   for (const task of background) task.catch(() => {});
 
+  // Waiting ends at RESULT_TIMEOUT, or sooner once no run has moved for STALL_MS (stall.ts).
+  const finished = new AbortController();
+  const stuck = new AbortController();
+  setMaxListeners(n, stuck.signal); // one per result
+  const watch = stalled(pool, handles.map((h) => h.runId), config.stallMs, finished.signal).then((ms) => {
+    if (ms !== null) stuck.abort(new Error(`no run of round ${round} moved for ${Math.round(ms / 1000)} s`));
+  });
   const outcomes = await Promise.all(
     handles.map((h) =>
-      client.result(h, { timeoutSeconds: config.resultTimeoutMs / 1000 }).then(
+      abortable(client.result(h, { timeoutSeconds: config.resultTimeoutMs / 1000 }), stuck.signal).then(
         (value): Outcome => ({ ok: true, value }),
         (error: Error): Outcome => ({ ok: false, error }),
       ),
@@ -138,7 +148,8 @@ export async function runRound(
   );
   const closedMs = Date.now() - t0;
   done = true;
-  await Promise.all(background);
+  finished.abort();
+  await Promise.all([...background, watch]);
   return {
     round,
     specs,
