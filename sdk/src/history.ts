@@ -37,7 +37,8 @@ export const failureSchema: z.ZodType<SerializedFailure> = z.lazy(() =>
     workflowId: z.string().optional(),
     runId: z.string().optional(),
   }),
-);
+  // Named, so a JSON Schema of it (the server's OpenAPI document) refers to itself for `cause`.
+).meta({ id: "Failure" });
 
 /** A retry policy as history and the wire commands hold it (RetryPolicy.toJSON). */
 export const retryPolicySchema = z.object({

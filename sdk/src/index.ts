@@ -62,6 +62,5 @@ export type {
   StartOptions,
   WorkflowHandle,
 } from "./client/client.js";
-export type { RunCount } from "./client/sql-api.js";
-export type { PendingActivity, PendingChild, PendingTimer, RunState, RunSummary, WorkflowDescription } from "./client/views.js";
+export type { PendingActivity, PendingChild, PendingTimer, RunCount, RunState, RunSummary, WorkflowDescription } from "./client/views.js";
 export type { RunStatus } from "./run-status.js";

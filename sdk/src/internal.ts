@@ -4,7 +4,8 @@
 export { WorkflowMachine } from "./replayer/machine.js";
 export { replay, continueReplay } from "./replayer/replay.js";
 export type { ReplayOptions, ReplayResult } from "./replayer/replay.js";
-export { parseHistory } from "./history.js";
+export { failureSchema as runFailureSchema, historyEventSchema, parseHistory } from "./history.js";
+export { runCountSchema, runSummarySchema, workflowDescriptionSchema } from "./client/views.js";
 export { workflowDefinition } from "./workflow/definition.js";
 export type { WorkflowDefinition } from "./workflow/definition.js";
 export { wireCommandSchema } from "./wire.js";

@@ -258,6 +258,10 @@ describe("HTTP API", () => {
     expect(validation.errors ?? [], JSON.stringify(validation.errors)).toEqual([]);
     expect(validation.valid).toBe(true);
     expect(validator.version).toBe("3.1");
+    // Answers are documented by the schemas that parse them, a failure's cause by reference.
+    const describeAnswer = JSON.stringify((document.paths as Record<string, Record<string, unknown>>)["/api/v1/namespaces/{ns}/workflows/{workflowId}"]);
+    expect(describeAnswer).toContain("pendingActivities");
+    expect(JSON.stringify(document.components)).toContain('"cause":{"$ref":"#/components/schemas/Failure"}');
     const paths = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );

@@ -13,9 +13,8 @@ import { CloseListener } from "./close-listener.js";
 import { decodeCursor, encodeCursor, parseListFilter } from "./list-filter.js";
 import { MicroBatcher } from "./micro-batcher.js";
 import * as sqlApi from "./sql-api.js";
-import type { RunCount } from "./sql-api.js";
 import { startBatcher, type StartRequest } from "./start-batcher.js";
-import type { RunState, RunSummary, WorkflowDescription } from "./views.js";
+import type { RunCount, RunState, RunSummary, WorkflowDescription } from "./views.js";
 
 export interface ClientOptions {
   /** Connection string; or pass `pool` to share one. */

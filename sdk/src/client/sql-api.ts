@@ -6,8 +6,16 @@ import type pg from "pg";
 import { z } from "zod";
 import { mapDatabaseError } from "../errors.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
-import { runStatusSchema } from "../run-status.js";
-import { runStateSchema, runSummarySchema, workflowDescriptionSchema, type RunState, type RunSummary, type WorkflowDescription } from "./views.js";
+import {
+  runCountSchema,
+  runStateSchema,
+  runSummarySchema,
+  workflowDescriptionSchema,
+  type RunCount,
+  type RunState,
+  type RunSummary,
+  type WorkflowDescription,
+} from "./views.js";
 
 /** Calls `sql` (one `select`) and returns its one row's `answer` column parsed by `schema`. */
 async function answer<S extends z.ZodType>(db: pg.Pool | pg.ClientBase, schema: S, sql: string, params: unknown[]): Promise<z.output<S>> {
@@ -69,15 +77,8 @@ export function listWorkflows(
   ]);
 }
 
-const countAnswer = z.object({
-  count: z.number().int(),
-  groups: z.array(z.object({ status: runStatusSchema, count: z.number().int() })),
-});
-/** How many runs match, and by status when asked. */
-export type RunCount = z.infer<typeof countAnswer>;
-
 export function countWorkflows(pool: pg.Pool, filter: object, groupBy: "status" | null): Promise<RunCount> {
-  return answer(pool, countAnswer, "select weft.count_workflows($1::jsonb, $2) as answer", [JSON.stringify(filter), groupBy]);
+  return answer(pool, runCountSchema, "select weft.count_workflows($1::jsonb, $2) as answer", [JSON.stringify(filter), groupBy]);
 }
 
 // parseHistory names an event it cannot decode (UndecodableEventError).

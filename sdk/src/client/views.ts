@@ -143,3 +143,14 @@ export const runStateSchema: z.ZodType<RunState> = z.object({
   failure: failureSchema.nullable(),
   nextRunId: z.guid().nullable(),
 });
+
+/** How many runs match, and by status when asked (Client.count). */
+export interface RunCount {
+  count: number;
+  groups: { status: RunStatus; count: number }[];
+}
+
+export const runCountSchema: z.ZodType<RunCount> = z.object({
+  count: integer,
+  groups: z.array(z.object({ status: runStatusSchema, count: integer })),
+});

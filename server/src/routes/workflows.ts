@@ -8,7 +8,14 @@ import {
   type SearchAttributes,
   type SearchAttributeValue,
 } from "@weft/sdk";
-import { RUN_STATUSES } from "@weft/sdk/internal";
+import {
+  historyEventSchema,
+  runFailureSchema,
+  RUN_STATUSES,
+  runCountSchema,
+  runSummarySchema,
+  workflowDescriptionSchema,
+} from "@weft/sdk/internal";
 import { z } from "zod";
 import { errorBodySchema, HttpError } from "../http-error.js";
 import type { ServerMetrics } from "../metrics.js";
@@ -40,6 +47,11 @@ const startBody = z.strictObject({
   executionTimeoutSeconds: z.number().optional(),
 });
 const handleSchema = z.object({ workflowId: z.string(), runId: z.guid() });
+/** A closed run as the result route reports it: the fields of a RunState that apply. */
+const resultSchema = z.union([
+  z.object({ status: z.literal("completed"), runId: z.guid(), result: z.unknown() }),
+  z.object({ status: z.enum(RUN_STATUSES.filter((s) => s !== "running" && s !== "completed")), runId: z.guid(), failure: runFailureSchema }),
+]);
 
 /** A page size as text in a query string, 1 to `max`. */
 const pageSize = (max: number) => z.coerce.number().int().min(1).max(max).optional();
@@ -100,7 +112,11 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       role: "read",
       params: nsParams,
       query: z.strictObject({ ...filterQuery, pageSize: pageSize(maxPageSize), pageToken: z.string().optional() }),
-      responses: { 200: { description: "{ workflows, nextPageToken }" }, ...keyErrors, ...notFound },
+      responses: {
+        200: { description: "a page of runs, newest first", schema: z.object({ workflows: z.array(runSummarySchema), nextPageToken: z.string().nullable() }) },
+        ...keyErrors,
+        ...notFound,
+      },
       async handle({ query: { pageSize, pageToken, searchAttributes, ...filter } }) {
         const page = await client.list({ ...filter, searchAttributes: attributes(searchAttributes), limit: pageSize, cursor: pageToken });
         return { status: 200, body: { workflows: page.runs, nextPageToken: page.nextCursor } };
@@ -113,7 +129,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       role: "read",
       params: nsParams,
       query: z.strictObject({ ...filterQuery, groupBy: z.literal("status").optional() }),
-      responses: { 200: { description: "{ count, groups: [{ status, count }] }" }, ...keyErrors, ...notFound },
+      responses: { 200: { description: "how many runs match, by status with groupBy=status", schema: runCountSchema }, ...keyErrors, ...notFound },
       async handle({ query: { groupBy, searchAttributes, ...filter } }) {
         return { status: 200, body: await client.count({ ...filter, searchAttributes: attributes(searchAttributes) }, { groupBy }) };
       },
@@ -125,7 +141,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       role: "read",
       params: workflowParams,
       query: runRefQuery,
-      responses: { 200: { description: "the describe document" }, ...keyErrors, ...notFound },
+      responses: { 200: { description: "the describe document", schema: workflowDescriptionSchema }, ...keyErrors, ...notFound },
       async handle({ params, query }) {
         return { status: 200, body: await client.describe(refOf(params.workflowId, query.runId)) };
       },
@@ -138,8 +154,8 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       params: workflowParams,
       query: runRefQuery.extend({ waitSeconds: z.coerce.number().min(0).max(maxWaitSeconds).default(0) }),
       responses: {
-        200: { description: "closed: { status, runId, result } or { status, runId, failure }" },
-        202: { description: 'still running after waitSeconds: { status: "running", runId }' },
+        200: { description: "closed: { status, runId, result } or { status, runId, failure }", schema: resultSchema },
+        202: { description: "still running after waitSeconds", schema: z.object({ status: z.literal("running"), runId: z.guid() }) },
         ...keyErrors,
         ...notFound,
       },
@@ -157,7 +173,11 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       role: "read",
       params: workflowParams,
       query: runRefQuery.extend({ pageSize: pageSize(maxPageSize), pageToken: z.string().regex(/^\d{1,9}$/).optional() }),
-      responses: { 200: { description: "{ events, nextPageToken }" }, ...keyErrors, ...notFound },
+      responses: {
+        200: { description: "a page of events (docs/history-events.md)", schema: z.object({ events: z.array(historyEventSchema), nextPageToken: z.string().nullable() }) },
+        ...keyErrors,
+        ...notFound,
+      },
       async handle({ params, query }) {
         const limit = query.pageSize ?? maxPageSize;
         const afterEventId = query.pageToken === undefined ? 0 : Number(query.pageToken);
