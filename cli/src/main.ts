@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// weft's command line. Each command is a thin shell over a package's API (or, for workflow
-// and apikey, over the HTTP API: ./commands/), so what it does is what a program calling that
-// API gets.
+// weft's command line. Each command is a thin shell over a package's API (or, for workflow,
+// apikey and replay, over the HTTP API and the replayer: ./commands/), so what it does is what
+// a program calling that API gets.
 import { Command, CommanderError, Option } from "commander";
 import { startServer } from "@weft/server";
 import { grantStatements, migrate } from "@weft/sql";
@@ -9,6 +9,7 @@ import { Worker } from "@weft/worker";
 import { wholeNumber } from "./arguments.js";
 import { CliError, EXIT, EXIT_CODES_HELP } from "./cli-error.js";
 import { addApiKeyCommands } from "./commands/apikey.js";
+import { addReplayCommand } from "./commands/replay.js";
 import { addWorkflowCommands } from "./commands/workflow.js";
 import { dev } from "./dev.js";
 import { untilStopped } from "./signals.js";
@@ -93,6 +94,7 @@ program
 
 addApiKeyCommands(program);
 addWorkflowCommands(program);
+addReplayCommand(program);
 
 program
   .command("grants")

@@ -1,11 +1,14 @@
 // `weft workflow ...` and `weft apikey ...` as a user runs them: the built CLI in a child
 // process against a real server and worker on a test database, its output and exit codes.
 import { createServer } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, startServer, type WeftServer } from "@weft/server";
 import { Worker } from "@weft/worker";
 import { createTestDatabase, type TestDatabase } from "../../sql/test/support/database.js";
 import { activities, workflows } from "./fixtures/workflows.js";
+import { compileWorkflowModule } from "./support/workflow-module.js";
 import { weft } from "./support/weft.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -140,6 +143,29 @@ describe("weft workflow and weft apikey, over HTTP", () => {
     expect(rows.find((r) => r.startsWith(key.keyId))).toMatch(/ci reader\s+read\s+\S+ \S+\s+\d{4}-/);
     expect(rows.find((r) => r.includes("bootstrap"))).toMatch(/admin\s+\S+ \S+\s+-$/);
     expect((await weft(["workflow", "list", "--api-key", key.secret], env)).code).toBe(4);
+  });
+
+  it("exports a history with weft workflow history --json that weft replay replays", async () => {
+    const history = await weft(["workflow", "history", "approval-1", "--json"], env);
+    expect(history.code, history.stderr).toBe(0);
+    const exported = json(history.stdout) as { events: { type: string }[]; nextPageToken: null };
+    expect(exported.nextPageToken).toBeNull();
+    expect(exported.events.map((e) => e.type).at(-1)).toBe("WorkflowCompleted");
+
+    const module = compileWorkflowModule(new URL("./fixtures/workflows.ts", import.meta.url));
+    try {
+      const file = join(module.dir, "approval-1.json");
+      writeFileSync(file, history.stdout);
+      const replayed = await weft(["replay", file, "--module", module.file]);
+      expect(replayed.code, replayed.stderr).toBe(0);
+      expect(replayed.stdout).toBe(`ok    ${file} (approval, ${exported.events.length} events)\n`);
+    } finally {
+      module.remove();
+    }
+
+    const table = await weft(["workflow", "history", "approval-1"], env);
+    expect(table.stdout.split("\n")[0]).toMatch(/^EVENT\s+TASK\s+TIME\s+TYPE\s+ATTRIBUTES$/);
+    expect(table.stdout).toMatch(/\n1\s+1\s+\S+ \S+\s+WorkflowStarted\s+\{"workflowType":"approval"/);
   });
 });
 
