@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// weft's command line. Each command is a thin shell over a package's API, so what it does is
-// what a program calling that API gets.
-import { Command, InvalidArgumentError, Option } from "commander";
-import { createApiKey, KEY_ROLES, startServer, type KeyRole } from "@weft/server";
+// weft's command line. Each command is a thin shell over a package's API (or, for workflow,
+// apikey and replay, over the HTTP API and the replayer: ./commands/), so what it does is what
+// a program calling that API gets.
+import { Command, CommanderError, Option } from "commander";
+import { startServer } from "@weft/server";
 import { grantStatements, migrate } from "@weft/sql";
 import { Worker } from "@weft/worker";
-import pg from "pg";
+import { wholeNumber } from "./arguments.js";
+import { CliError, EXIT, EXIT_CODES_HELP } from "./cli-error.js";
+import { addApiKeyCommands } from "./commands/apikey.js";
+import { addReplayCommand } from "./commands/replay.js";
+import { addWorkflowCommands } from "./commands/workflow.js";
 import { dev } from "./dev.js";
 import { untilStopped } from "./signals.js";
 import { EXAMPLE_MODULE, loadWorkerModule } from "./worker-module.js";
@@ -16,7 +21,13 @@ const databaseUrl = () =>
 const port = () => new Option("--port <port>", "port to listen on (0: any free one)").env("WEFT_PORT").default(8080).argParser(wholeNumber);
 const host = () => new Option("--host <host>", "address to listen on").env("WEFT_HOST").default("127.0.0.1");
 
-const program = new Command("weft").description("A durable workflow engine that needs nothing but PostgreSQL");
+// Settings before the commands: subcommands inherit them. exitOverride turns commander's
+// exits into CommanderErrors, so usage errors end with exit code 2.
+const program = new Command("weft")
+  .description("A durable workflow engine that needs nothing but PostgreSQL")
+  .exitOverride()
+  .showHelpAfterError("(add --help for usage)")
+  .addHelpText("after", EXIT_CODES_HELP);
 
 program
   .command("dev")
@@ -81,24 +92,9 @@ program
     await worker.shutdown();
   });
 
-const apikey = program.command("apikey").description("API keys of the HTTP server");
-apikey
-  .command("create")
-  .description("create a key directly in the database (to bootstrap the first admin key); prints its secret once")
-  .addOption(databaseUrl())
-  .requiredOption("--name <name>", "what the key is for")
-  .addOption(new Option("--role <role>", "what it may do").choices(KEY_ROLES).default("admin"))
-  .option("--namespace <namespace>", "the namespace it belongs to", "default")
-  .action(async ({ databaseUrl, name, role, namespace }: { databaseUrl: string; name: string; role: KeyRole; namespace: string }) => {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-    try {
-      const { keyId, secret } = await createApiKey(pool, namespace, name, role);
-      console.error(`created ${role} key ${keyId} in namespace ${namespace}; its secret, shown only now:`);
-      console.log(secret);
-    } finally {
-      await pool.end();
-    }
-  });
+addApiKeyCommands(program);
+addWorkflowCommands(program);
+addReplayCommand(program);
 
 program
   .command("grants")
@@ -107,14 +103,15 @@ program
     process.stdout.write(grantStatements());
   });
 
-function wholeNumber(text: string): number {
-  if (!/^\d+$/.test(text)) throw new InvalidArgumentError("expected a whole number");
-  return Number(text);
-}
-
 try {
   await program.parseAsync();
 } catch (error) {
+  process.exit(exitCodeOf(error));
+}
+
+/** Commander has printed its own errors (usage: 2); every other error is printed here. */
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   console.error(`weft: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  return error instanceof CliError ? error.exitCode : EXIT.failed;
 }
