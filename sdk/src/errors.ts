@@ -36,6 +36,11 @@ export class NamespaceNotFoundError extends WeftError {
   override readonly name = "NamespaceNotFoundError";
 }
 
+/** A namespace of that name exists already (SQLSTATE WF008). */
+export class NamespaceAlreadyExistsError extends WeftError {
+  override readonly name = "NamespaceAlreadyExistsError";
+}
+
 /** A client call's arguments are malformed (a list filter, a cursor, a start option). Nothing was done. */
 export class InvalidArgumentError extends WeftError {
   override readonly name = "InvalidArgumentError";
@@ -136,6 +141,7 @@ const BY_SQLSTATE: Record<string, new (message: string, options?: { cause?: unkn
   WF005: StaleWorkflowTaskError,
   WF006: InvalidArgumentError,
   WF007: NamespaceNotFoundError,
+  WF008: NamespaceAlreadyExistsError,
   "22P02": PayloadError, // invalid_text_representation: text that is not JSON cast to jsonb
   "22P05": PayloadError, // untranslatable_character: \u0000 in JSON, which jsonb cannot hold
   "22021": InvalidArgumentError, // character_not_in_repertoire: a NUL byte in a text argument

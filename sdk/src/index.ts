@@ -31,6 +31,7 @@ export {
 export type { SerializedFailure, TimeoutType } from "./failures.js";
 export {
   InvalidArgumentError,
+  NamespaceAlreadyExistsError,
   NamespaceNotFoundError,
   NonDeterminismError,
   PayloadError,

@@ -11,12 +11,14 @@ import { openApiDocument } from "./openapi.js";
 import { route, TextBody, type Reply, type Route } from "./route.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { healthRoutes, type ExpectedSchema } from "./routes/health.js";
+import { namespaceRoutes } from "./routes/namespaces.js";
 import { workflowRoutes } from "./routes/workflows.js";
 
 export interface AppDeps {
   readonly config: ServerConfig;
   readonly pool: pg.Pool;
-  readonly client: Client;
+  /** The Client of a namespace, made once and kept (server.ts). */
+  readonly clients: (namespace: string) => Client;
   readonly metrics: ServerMetrics;
   readonly expectedSchema: ExpectedSchema;
   readonly version: string;
@@ -26,10 +28,11 @@ export interface AppDeps {
   readonly closing: AbortSignal;
 }
 
-export function allRoutes({ config, pool, client, metrics, expectedSchema, version, log }: AppDeps): Route[] {
+export function allRoutes({ config, pool, clients, metrics, expectedSchema, version, log }: AppDeps): Route[] {
   const routes: Route[] = [
     ...healthRoutes(pool, expectedSchema, metrics.registry, log),
-    ...workflowRoutes({ client, maxPageSize: config.maxPageSize, maxWaitSeconds: config.maxWaitSeconds, metrics }),
+    ...namespaceRoutes(pool),
+    ...workflowRoutes({ clients, maxPageSize: config.maxPageSize, maxWaitSeconds: config.maxWaitSeconds, metrics }),
     ...apiKeyRoutes(pool),
   ];
   let document: unknown;

@@ -2,6 +2,7 @@
 // ({ code, message, details? }), used by the error middleware (app.ts).
 import {
   InvalidArgumentError,
+  NamespaceAlreadyExistsError,
   NamespaceNotFoundError,
   PayloadError,
   PayloadTooLargeError,
@@ -40,6 +41,7 @@ const BY_CLASS: [new (...args: never[]) => Error, number, string][] = [
   [PayloadError, 400, "invalid_payload"],
   [WorkflowNotFoundError, 404, "workflow_not_found"],
   [NamespaceNotFoundError, 404, "namespace_not_found"],
+  [NamespaceAlreadyExistsError, 409, "namespace_exists"],
   [WorkflowAlreadyRunningError, 409, "workflow_already_running"],
   [UnknownWorkflowTypeError, 422, "unknown_workflow_type"],
   // Stored history this weft cannot read (written by a newer release, or damaged).

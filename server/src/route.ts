@@ -30,6 +30,8 @@ export interface Route {
   readonly summary: string;
   /** The weakest key role that may call it, in the path's namespace; null: no key needed. */
   readonly role: KeyRole | null;
+  /** For a route whose path names no namespace: the namespace whose keys may call it. */
+  readonly keyNamespace?: string;
   readonly request: { readonly params?: z.ZodObject; readonly query?: z.ZodObject; readonly body?: z.ZodType };
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Checks the raw request against the schemas (400 naming each issue), then handles it. */

@@ -28,13 +28,19 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
   const [migrations, functions] = await Promise.all([loadMigrations(), loadFunctionSet()]);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   handleConnectionErrors(pool, (error) => log({ time: new Date().toISOString(), level: "warn", message: `idle database connection failed: ${error.message}` }));
-  const client = new Client({ pool });
+  // One Client per namespace a request names (each holds one LISTEN connection once it waits).
+  const clients = new Map<string, Client>();
+  const clientOf = (namespace: string) => {
+    let client = clients.get(namespace);
+    if (!client) clients.set(namespace, (client = new Client({ pool, namespace })));
+    return client;
+  };
   const closing = new AbortController();
   const app = createApp({
     closing: closing.signal,
     config,
     pool,
-    client,
+    clients: clientOf,
     metrics: serverMetrics(),
     expectedSchema: { migration: migrations.at(-1)?.id ?? 0, functions: functions.version },
     version: VERSION,
@@ -44,7 +50,6 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
   try {
     await once(http, "listening");
   } catch (error) {
-    await client.close();
     await pool.end();
     throw error;
   }
@@ -66,7 +71,7 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
         clearInterval(idle);
         clearTimeout(cut);
       }
-      await client.close();
+      await Promise.all([...clients.values()].map((client) => client.close()));
       await pool.end();
     },
   };

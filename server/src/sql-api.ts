@@ -48,6 +48,22 @@ export function revokeApiKey(pool: pg.Pool, namespace: string, keyId: string): P
   return answer(pool, z.boolean(), "select weft.revoke_api_key($1, $2) as answer", [namespace, keyId]);
 }
 
+export const namespaceSchema = z.object({ name: z.string(), retentionDays: z.number().int().nullable(), createdAt: date });
+export type Namespace = z.infer<typeof namespaceSchema>;
+
+export function createNamespace(pool: pg.Pool, name: string, retentionDays: number | null): Promise<Namespace> {
+  return answer(pool, namespaceSchema, "select weft.create_namespace($1, $2) as answer", [name, retentionDays]);
+}
+
+/** NamespaceNotFoundError unless it exists. */
+export async function checkNamespace(pool: pg.Pool, namespace: string): Promise<void> {
+  await answer(pool, z.unknown(), "select weft.check_namespace($1) as answer", [namespace]);
+}
+
+export function listNamespaces(pool: pg.Pool): Promise<Namespace[]> {
+  return answer(pool, z.array(namespaceSchema), "select weft.list_namespaces() as answer", []);
+}
+
 const schemaVersion = z.object({ migration: z.number().int().nullable(), functions: z.number().int().nullable() });
 
 /** The newest migration and the function set's version in the database. */

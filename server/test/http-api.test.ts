@@ -164,7 +164,8 @@ describe("HTTP API", () => {
       expect((await call(method, path, reader.secret, body)).status, `${method} ${path}`).toBe(403);
     }
     expect((await call("POST", `${ns}/api-keys`, writer.secret, { name: "mine", role: "admin" })).status).toBe(403);
-    // Every namespaced route refuses a key of another namespace before it reads anything.
+    // Every namespaced route refuses a key of another namespace before it reads anything (an
+    // admin key of default is the server's administrator, so a write key stands in).
     const routes = ((await call("GET", "/openapi.json", null)).body!.paths as Record<string, Record<string, unknown>>) ?? {};
     for (const [path, methods] of Object.entries(routes).filter(([p]) => p.includes("{ns}"))) {
       for (const method of Object.keys(methods)) {
@@ -173,7 +174,7 @@ describe("HTTP API", () => {
           .replace("{workflowId}", "approval-1")
           .replace("{signalName}", "decide")
           .replace("{keyId}", reader.keyId);
-        const answer = await call(method.toUpperCase(), concrete, admin, method === "get" || method === "delete" ? undefined : {});
+        const answer = await call(method.toUpperCase(), concrete, writer.secret, method === "get" || method === "delete" ? undefined : {});
         expect(answer.status, `${method} ${concrete}`).toBe(403);
       }
     }
@@ -214,6 +215,48 @@ describe("HTTP API", () => {
     expect((await call("GET", `${ns}/workflows?searchAttributes=nope`, writer)).status).toBe(400);
     expect((await call("GET", `${ns}/workflows/nobody`, writer)).status).toBe(404);
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it("keeps namespaces apart: an admin of default creates one and its key, and each sees only its own runs", async () => {
+    const made = await call("POST", "/api/v1/namespaces", admin, { name: "team-b", retentionDays: 30 });
+    expect(made).toMatchObject({ status: 201, body: { name: "team-b", retentionDays: 30 } });
+    expect((await call("POST", "/api/v1/namespaces", admin, { name: "team-b" })).status).toBe(409);
+    expect((await call("POST", "/api/v1/namespaces", admin, { name: "no/slashes" })).status).toBe(400);
+    const listed = (await call("GET", "/api/v1/namespaces", admin)).body!.namespaces as { name: string }[];
+    expect(listed.map((n) => n.name)).toEqual(["default", "team-b"]);
+
+    const teamB = "/api/v1/namespaces/team-b";
+    const bAdmin = await call("POST", `${teamB}/api-keys`, admin, { name: "b admin", role: "admin" });
+    expect(bAdmin.status).toBe(201);
+    const bKey = (bAdmin.body as { secret: string }).secret;
+    expect((await call("GET", "/api/v1/namespaces", bKey)).status).toBe(403); // not the server's admin
+    expect((await call("GET", `${ns}/workflows`, bKey)).status).toBe(403);
+    expect((await call("GET", "/api/v1/namespaces/nowhere/workflows", admin)).status).toBe(404);
+
+    // team-b has no worker yet: its workflow types are its own.
+    expect((await call("POST", `${teamB}/workflows`, bKey, { workflowType: "approval", args: ["x"] })).status).toBe(422);
+    const bWorker = await Worker.create({
+      databaseUrl: db.url,
+      namespace: "team-b",
+      workflows: [Approval],
+      activities: { record: (_ctx, item: string, decision: string) => `team-b ${item}: ${decision}` },
+      logger: quiet,
+    });
+    try {
+      const writer = (await newKey("write")).secret;
+      // The same workflow id, open in both namespaces at once.
+      expect((await call("POST", `${ns}/workflows`, writer, { workflowType: "approval", args: ["a"], workflowId: "shared-id" })).status).toBe(201);
+      expect((await call("POST", `${teamB}/workflows`, bKey, { workflowType: "approval", args: ["b"], workflowId: "shared-id" })).status).toBe(201);
+      expect((await call("POST", `${teamB}/workflows/shared-id/signals/decide`, bKey, { args: ["yes"] })).status).toBe(202);
+      expect((await call("GET", `${teamB}/workflows/shared-id/result?waitSeconds=30`, bKey)).body).toMatchObject({ result: "team-b b: yes" });
+      expect((await call("GET", `${ns}/workflows/shared-id`, writer)).body).toMatchObject({ status: "running" });
+      const bRuns = (await call("GET", `${teamB}/workflows`, bKey)).body!.workflows as { workflowId: string }[];
+      expect(bRuns.map((r) => r.workflowId)).toEqual(["shared-id"]);
+      expect((await call("GET", `${teamB}/workflow-count`, bKey)).body).toMatchObject({ count: 1 });
+      expect((await call("POST", `${ns}/workflows/shared-id/terminate`, writer, {})).status).toBe(202);
+    } finally {
+      await bWorker.shutdown();
+    }
   });
 
   it("answers a result for the last run of a continue-as-new chain, also when asked with the first run's id", async () => {
@@ -282,6 +325,8 @@ describe("HTTP API", () => {
         "POST /api/v1/namespaces/{ns}/api-keys",
         "GET /api/v1/namespaces/{ns}/api-keys",
         "DELETE /api/v1/namespaces/{ns}/api-keys/{keyId}",
+        "POST /api/v1/namespaces",
+        "GET /api/v1/namespaces",
       ].sort(),
     );
     expect(await call("GET", "/healthz", null)).toEqual({ status: 200, body: { status: "ok" } });

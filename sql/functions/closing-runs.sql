@@ -140,6 +140,7 @@ declare
   v_options jsonb;
 begin
   v_options := jsonb_build_object(
+    'namespace', p_run.namespace,
     'attempt', case when p_continue is null then p_run.attempt + 1 else 1 end,
     'retryPolicy', p_run.retry_policy,
     'executionDeadline', p_run.execution_deadline,

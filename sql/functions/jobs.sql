@@ -16,10 +16,20 @@ $$;
 create or replace function weft.workflow_task_max_attempts() returns smallint
 language sql immutable as $$ select 32767::smallint $$;
 
+-- The graphile-worker task a job of kind 'workflow' or 'activity' runs under: the task queue's
+-- (worker/src/jobs.ts taskIdentifiers). Namespace default keeps the names of weft 0.1, so jobs
+-- queued before the upgrade still run; a namespace name holds no '/', so none collide.
+create or replace function weft.task_identifier(p_kind text, p_namespace text, p_task_queue text) returns text
+language sql immutable as $$
+  select case when p_namespace = 'default' then 'weft/' || p_kind || '/' || p_task_queue
+              else 'weft/ns/' || p_namespace || '/' || p_kind || '/' || p_task_queue end
+$$;
+
 create or replace function weft.enqueue_workflow_task(p_run_id uuid, p_task_queue text,
     p_run_at timestamptz default null) returns void
 language sql as $$
-  select graphile_worker.add_job('weft/workflow/' || p_task_queue,
+  select graphile_worker.add_job(
+    weft.task_identifier('workflow', (select namespace from weft.workflow_runs where run_id = p_run_id), p_task_queue),
     json_build_object('r', p_run_id), run_at => p_run_at,
     max_attempts => weft.workflow_task_max_attempts());
   select weft.wake_at(p_run_at);
@@ -45,7 +55,9 @@ begin
   update weft.activity_executions set claimed_by = null
    where run_id = p_run_id and activity_id = p_activity_id
   returning * into a;
-  perform graphile_worker.add_job('weft/activity/' || a.queue, weft.activity_job(a, p_attempt),
+  perform graphile_worker.add_job(
+    weft.task_identifier('activity', (select namespace from weft.workflow_runs where run_id = p_run_id), a.queue),
+    weft.activity_job(a, p_attempt),
     run_at => p_run_at, max_attempts => 25);
   perform weft.wake_at(p_run_at);
 end $$;

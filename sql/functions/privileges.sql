@@ -3,7 +3,7 @@
 --   weft_client: starts, signals, terminates and reads runs (an application's connections);
 --   weft_worker: runs workflow tasks, activities and timers (a Worker's connections), and
 --                graphile-worker's jobs in schema graphile_worker;
---   weft_server: the HTTP server's API keys and readiness (its role also joins weft_client).
+--   weft_server: the HTTP server's namespaces, API keys and readiness (its role also joins weft_client).
 -- Their entry points run as the owner (SECURITY DEFINER) and pin search_path, so that objects a
 -- caller creates (in pg_temp, say) cannot stand in for weft's or the catalog's. The other
 -- functions are helpers that only the owner may call, so they run only inside an entry point.
@@ -31,7 +31,8 @@ $$;
 
 create or replace function weft.server_functions() returns text[]
 language sql immutable as $$
-  select array['authenticate_api_key', 'create_api_key', 'list_api_keys', 'revoke_api_key', 'schema_version']
+  select array['authenticate_api_key', 'create_api_key', 'list_api_keys', 'revoke_api_key', 'schema_version',
+               'create_namespace', 'list_namespaces', 'check_namespace']
 $$;
 
 -- Creates the roles if they are missing and the caller may (CREATEROLE); a role that is

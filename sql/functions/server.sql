@@ -10,7 +10,7 @@ begin
   perform weft.check_name(p_namespace, 'namespace');
   if not exists (select from weft.namespaces where name = p_namespace) then
     raise exception 'namespace "%" not found', p_namespace
-      using errcode = 'WF007', hint = 'Only namespace "default" exists so far.';
+      using errcode = 'WF007', hint = 'weft.list_namespaces() lists them; weft.create_namespace makes one.';
   end if;
 end $$;
 
@@ -62,6 +62,40 @@ begin
    where namespace = p_namespace and key_id = p_key_id;
   return found;
 end $$;
+
+-- A new namespace: a name like a DNS label (letters, digits, '.', '_', '-'; at most 63), and how
+-- many days closed runs are kept (null: for ever; nothing deletes them yet).
+create or replace function weft.create_namespace(p_name text, p_retention_days int default null) returns jsonb
+language plpgsql as $$
+declare
+  v_namespace weft.namespaces;
+begin
+  perform weft.check_name(p_name, 'namespace');
+  if p_name !~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$' then
+    raise exception 'namespace "%" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (63 at most)',
+      left(p_name, 100) using errcode = 'WF006';
+  end if;
+  if p_retention_days is not null and p_retention_days not between 1 and 36500 then
+    raise exception 'retention must be 1 to 36,500 days, got %', p_retention_days using errcode = 'WF006';
+  end if;
+  insert into weft.namespaces (name, retention_days) values (p_name, p_retention_days)
+  returning * into v_namespace;
+  return weft.namespace_json(v_namespace);
+exception when unique_violation then
+  raise exception 'namespace "%" exists already', p_name using errcode = 'WF008', hint = 'Pick another name.';
+end $$;
+
+create or replace function weft.namespace_json(p_namespace weft.namespaces) returns jsonb
+language sql stable as $$
+  select jsonb_build_object('name', p_namespace.name, 'retentionDays', p_namespace.retention_days,
+                            'createdAt', p_namespace.created_at)
+$$;
+
+-- The namespaces, by name.
+create or replace function weft.list_namespaces() returns jsonb
+language sql stable as $$
+  select coalesce(jsonb_agg(weft.namespace_json(n) order by n.name), '[]') from weft.namespaces n
+$$;
 
 -- What this database holds: the newest migration applied and the SQL functions' version
 -- (sql/functions/version.json), which /readyz compares with what the server was built with.

@@ -4,7 +4,7 @@
 
 -- A new run with WorkflowStarted in its inbox; the caller enqueues its first workflow task.
 -- p_options (all optional): searchAttributes, retryPolicy, runTimeoutMs, executionTimeoutMs,
--- and, set by weft itself, attempt, startDelayMs (a retry's backoff: the run timeout counts
+-- and, set by weft itself, namespace (default 'default'), attempt, startDelayMs (a retry's backoff: the run timeout counts
 -- from after it), executionDeadline, continuedFromRunId, parentRunId, parentWorkflowId,
 -- parentChildId, parentClosePolicy.
 create or replace function weft.create_run(
@@ -20,6 +20,7 @@ declare
   v_run_id uuid := coalesce(p_run_id, gen_random_uuid());
   v_workflow_id text := coalesce(p_workflow_id, v_run_id::text);
   o jsonb := coalesce(p_options, '{}');
+  v_namespace text := coalesce(o->>'namespace', 'default');
   v_search jsonb := coalesce(o->'searchAttributes', '{}');
   v_run_timeout_ms bigint := weft.timeout_option(o, 'runTimeoutMs');
   v_execution_deadline timestamptz := coalesce((o->>'executionDeadline')::timestamptz,
@@ -32,8 +33,9 @@ begin
   perform weft.check_name(v_workflow_id, 'workflow id');
   perform weft.check_name(p_task_queue, 'task queue');
   if not exists (select 1 from weft.workflow_types
-                 where task_queue = p_task_queue and workflow_type = p_workflow_type) then
-    raise exception 'unknown workflow type "%" on task queue "%"', p_workflow_type, p_task_queue
+                 where namespace = v_namespace and task_queue = p_task_queue and workflow_type = p_workflow_type) then
+    raise exception 'unknown workflow type "%" on task queue "%"%', p_workflow_type, p_task_queue,
+      case when v_namespace <> 'default' then ' in namespace "' || v_namespace || '"' else '' end
       using errcode = 'WF001',
             hint = 'Start a worker for this task queue that registers the workflow, or check the spelling.';
   end if;
@@ -41,10 +43,10 @@ begin
   perform weft.check_search_attributes(v_search);
   v_search := jsonb_strip_nulls(v_search);
   begin
-    insert into weft.workflow_runs (run_id, workflow_id, workflow_type, task_queue, input,
+    insert into weft.workflow_runs (run_id, namespace, workflow_id, workflow_type, task_queue, input,
       attempt, retry_policy, parent_run_id, parent_workflow_id, parent_child_id, parent_close_policy,
       continued_from_run_id, run_timeout_ms, run_deadline, execution_deadline, search_attributes)
-    values (v_run_id, v_workflow_id, p_workflow_type, p_task_queue, p_args,
+    values (v_run_id, v_namespace, v_workflow_id, p_workflow_type, p_task_queue, p_args,
       coalesce((o->>'attempt')::int, 1), weft.retry_policy(o->'retryPolicy'),
       (o->>'parentRunId')::uuid, o->>'parentWorkflowId', (o->>'parentChildId')::int,
       o->>'parentClosePolicy', (o->>'continuedFromRunId')::uuid, v_run_timeout_ms, v_run_deadline,
@@ -85,13 +87,16 @@ create or replace function weft.start_workflow(
   p_workflow_id text default null,
   p_task_queue text default 'default',
   p_run_id uuid default null,
-  p_options jsonb default null
+  p_options jsonb default null,
+  p_namespace text default 'default'
 ) returns uuid
 language plpgsql as $$
 declare
-  v_run_id uuid := weft.create_run(p_workflow_type, p_args, p_workflow_id, p_task_queue, p_run_id,
-    weft.start_options(p_options));
+  v_run_id uuid;
 begin
+  perform weft.check_namespace(p_namespace);
+  v_run_id := weft.create_run(p_workflow_type, p_args, p_workflow_id, p_task_queue, p_run_id,
+    weft.start_options(p_options) || jsonb_build_object('namespace', p_namespace));
   perform weft.enqueue_workflow_task(v_run_id, p_task_queue);
   return v_run_id;
 end $$;
@@ -99,7 +104,7 @@ end $$;
 -- Starts several workflows in one transaction (one commit for many starts: how the client
 -- sends concurrent start calls). Each start stands alone: a refused one (WF001-WF006, or
 -- arguments that are not JSON) reports its error in its slot and leaves the others be.
--- Input: [{"workflowType", "args", "workflowId", "taskQueue", "options"}]; output, in order:
+-- Input: [{"workflowType", "args", "workflowId", "taskQueue", "options", "namespace"}]; output, in order:
 -- [{"runId"} | {"error": {"code", "message", "hint"}}].
 create or replace function weft.start_workflows(p_starts jsonb) returns jsonb
 language plpgsql as $$
@@ -109,6 +114,7 @@ declare
   v_jobs graphile_worker.job_spec[] := '{}';
   v_run_id uuid;
   v_queue text;
+  v_namespace text;
   v_code text;
   v_message text;
   v_hint text;
@@ -116,13 +122,15 @@ begin
   for v_start in select value from jsonb_array_elements(p_starts) loop
     begin
       v_queue := coalesce(v_start->>'taskQueue', 'default');
+      v_namespace := coalesce(v_start->>'namespace', 'default');
+      perform weft.check_namespace(v_namespace);
       v_run_id := weft.create_run(v_start->>'workflowType', v_start->'args', v_start->>'workflowId',
-        v_queue, null, weft.start_options(v_start->'options'));
+        v_queue, null, weft.start_options(v_start->'options') || jsonb_build_object('namespace', v_namespace));
       v_out := v_out || jsonb_build_object('runId', v_run_id);
-      v_jobs := v_jobs || row('weft/workflow/' || v_queue, json_build_object('r', v_run_id),
+      v_jobs := v_jobs || row(weft.task_identifier('workflow', v_namespace, v_queue), json_build_object('r', v_run_id),
         null, null, weft.workflow_task_max_attempts(), null, null, null)::graphile_worker.job_spec;
     exception when sqlstate 'WF001' or sqlstate 'WF002' or sqlstate 'WF003' or sqlstate 'WF004' or sqlstate 'WF006'
-                   or invalid_text_representation or invalid_datetime_format then
+                   or sqlstate 'WF007' or invalid_text_representation or invalid_datetime_format then
       get stacked diagnostics v_code = returned_sqlstate, v_message = message_text,
                               v_hint = pg_exception_hint;
       v_out := v_out || jsonb_build_object('error',
@@ -139,13 +147,13 @@ end $$;
 -- The open run of a workflow id, locked (or the given run). Follows a run that continued as
 -- new or is being retried to the run that carries on, so a caller never lands on a run that
 -- closed while it waited for the lock.
-create or replace function weft.lock_open_run(p_workflow_id text, p_run_id uuid) returns weft.workflow_runs
+create or replace function weft.lock_open_run(p_workflow_id text, p_run_id uuid, p_namespace text) returns weft.workflow_runs
 language plpgsql as $$
 declare
   v_run weft.workflow_runs;
 begin
   select * into v_run from weft.workflow_runs
-   where workflow_id = p_workflow_id and (p_run_id is null or run_id = p_run_id)
+   where namespace = p_namespace and workflow_id = p_workflow_id and (p_run_id is null or run_id = p_run_id)
    order by created_at desc limit 1
    for update;
   while v_run.next_run_id is not null and p_run_id is null loop
@@ -166,7 +174,8 @@ create or replace function weft.signal_workflow(
   p_workflow_id text,
   p_signal_name text,
   p_args jsonb default '[]',
-  p_run_id uuid default null
+  p_run_id uuid default null,
+  p_namespace text default 'default'
 ) returns uuid
 language plpgsql as $$
 declare
@@ -177,7 +186,7 @@ begin
   perform weft.check_args(p_args, 'signal arguments');
   -- The lock waits out a workflow task holding the run, so a run never closes with a signal
   -- accepted but unseen: the signal either lands before the task or follows to the next run.
-  v_run := weft.lock_open_run(p_workflow_id, p_run_id);
+  v_run := weft.lock_open_run(p_workflow_id, p_run_id, p_namespace);
   perform weft.add_to_inbox(v_run.run_id, 'SignalReceived',
     jsonb_build_object('signalName', p_signal_name, 'args', p_args));
   return v_run.run_id;
@@ -186,7 +195,7 @@ end $$;
 -- Ends a workflow's open run now, whatever it is doing. Its activities' results are dropped;
 -- its parent, if any, sees a ChildWorkflowFailure caused by a TerminatedFailure.
 create or replace function weft.terminate_workflow(p_workflow_id text, p_reason text default 'terminated',
-    p_run_id uuid default null) returns uuid
+    p_run_id uuid default null, p_namespace text default 'default') returns uuid
 language plpgsql as $$
 declare
   v_reason text := coalesce(p_reason, 'terminated');
@@ -194,7 +203,7 @@ declare
 begin
   perform weft.check_name(p_workflow_id, 'workflow id');
   perform weft.check_text(v_reason, 'termination reason', 4096);
-  v_run := weft.lock_open_run(p_workflow_id, p_run_id);
+  v_run := weft.lock_open_run(p_workflow_id, p_run_id, p_namespace);
   perform weft.terminate_run(v_run, v_reason, v_reason);
   return v_run.run_id;
 end $$;

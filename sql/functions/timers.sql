@@ -26,14 +26,17 @@ begin
     p_inline_queue, p_after_event_id);
 end $$;
 
--- Timers of a task queue due within p_within_ms, for workers that did not create them.
-create or replace function weft.due_timers(p_task_queue text, p_within_ms int, p_limit int)
+-- Timers of a namespace's task queue due within p_within_ms, for workers that did not create them.
+create or replace function weft.due_timers(p_task_queue text, p_within_ms int, p_limit int,
+    p_namespace text default 'default')
 returns table (run_id uuid, timer_id text, due_ms bigint)
 language sql stable as $$
-  select run_id, timer_id, (extract(epoch from due_at) * 1000)::bigint
-    from weft.timers
-   where task_queue = p_task_queue and due_at <= now() + make_interval(secs => p_within_ms / 1000.0)
-   order by due_at
+  select t.run_id, t.timer_id, (extract(epoch from t.due_at) * 1000)::bigint
+    from weft.timers t
+    join weft.workflow_runs r on r.run_id = t.run_id
+   where t.task_queue = p_task_queue and r.namespace = p_namespace
+     and t.due_at <= now() + make_interval(secs => p_within_ms / 1000.0)
+   order by t.due_at
    limit p_limit;
 $$;
 

@@ -10,18 +10,19 @@ language sql immutable as $$
   select array['running', 'completed', 'failed', 'continued_as_new', 'terminated', 'timed_out']
 $$;
 
--- The run a caller names: that exact run, or the workflow's newest.
-create or replace function weft.find_run(p_workflow_id text, p_run_id uuid default null) returns weft.workflow_runs
+-- The run a caller names in a namespace: that exact run, or the workflow's newest.
+create or replace function weft.find_run(p_workflow_id text, p_run_id uuid, p_namespace text) returns weft.workflow_runs
 language plpgsql stable as $$
 declare
   v_run weft.workflow_runs;
 begin
   perform weft.check_name(p_workflow_id, 'workflow id');
   select * into v_run from weft.workflow_runs
-   where workflow_id = p_workflow_id and (p_run_id is null or run_id = p_run_id)
+   where namespace = p_namespace and workflow_id = p_workflow_id and (p_run_id is null or run_id = p_run_id)
    order by created_at desc limit 1;
   if v_run.run_id is null then
-    raise exception 'workflow "%"% not found', p_workflow_id, coalesce(' run ' || p_run_id, '')
+    raise exception 'workflow "%"% not found%', p_workflow_id, coalesce(' run ' || p_run_id, ''),
+      case when p_namespace <> 'default' then ' in namespace "' || p_namespace || '"' else '' end
       using errcode = 'WF004', hint = 'Check the workflow id; weft.list_workflows (Client.list) shows the runs.';
   end if;
   return v_run;
@@ -41,10 +42,11 @@ language sql stable as $$
 $$;
 
 -- A run as Client.describe reports it: the summary, its outcome, and what it waits for.
-create or replace function weft.describe_workflow(p_workflow_id text, p_run_id uuid default null) returns jsonb
+create or replace function weft.describe_workflow(p_workflow_id text, p_run_id uuid default null,
+    p_namespace text default 'default') returns jsonb
 language plpgsql stable as $$
 declare
-  v_run weft.workflow_runs := weft.find_run(p_workflow_id, p_run_id);
+  v_run weft.workflow_runs := weft.find_run(p_workflow_id, p_run_id, p_namespace);
   v_open boolean := v_run.status = 'running';
 begin
   return weft.run_summary(v_run) || jsonb_build_object(
@@ -86,10 +88,10 @@ end $$;
 
 -- A run's events after p_after_event_id, in order, at most p_limit of them (null: all).
 create or replace function weft.workflow_history(p_workflow_id text, p_run_id uuid default null,
-    p_after_event_id int default 0, p_limit int default null) returns jsonb
+    p_after_event_id int default 0, p_limit int default null, p_namespace text default 'default') returns jsonb
 language plpgsql stable as $$
 declare
-  v_run weft.workflow_runs := weft.find_run(p_workflow_id, p_run_id);
+  v_run weft.workflow_runs := weft.find_run(p_workflow_id, p_run_id, p_namespace);
 begin
   if p_after_event_id is null or p_after_event_id < 0 then
     raise exception 'after event id must be 0 or more, got %', coalesce(p_after_event_id::text, 'null')
@@ -116,9 +118,10 @@ language sql stable as $$
                             'result', p_run.result, 'failure', p_run.failure, 'nextRunId', p_run.next_run_id)
 $$;
 
-create or replace function weft.workflow_state(p_workflow_id text, p_run_id uuid default null) returns jsonb
+create or replace function weft.workflow_state(p_workflow_id text, p_run_id uuid default null,
+    p_namespace text default 'default') returns jsonb
 language sql stable as $$
-  select weft.run_state(weft.find_run(p_workflow_id, p_run_id))
+  select weft.run_state(weft.find_run(p_workflow_id, p_run_id, p_namespace))
 $$;
 
 -- The states of many runs at once (many result() calls woken together); unknown ids are left out.
@@ -190,14 +193,15 @@ begin
   return v_where;
 end $$;
 
--- Runs matching p_filter (weft.list_conditions), newest first, a page of p_limit (1-1000)
--- after the run (p_after_created_at, p_after_run_id): {runs, next}, where next is the
--- position to pass for the following page, null on the last.
+-- The namespace's runs matching p_filter (weft.list_conditions), newest first, a page of
+-- p_limit (1-1000) after the run (p_after_created_at, p_after_run_id): {runs, next}, where
+-- next is the position to pass for the following page, null on the last.
 create or replace function weft.list_workflows(p_filter jsonb default '{}', p_limit int default 100,
-    p_after_created_at timestamptz default null, p_after_run_id uuid default null) returns jsonb
+    p_after_created_at timestamptz default null, p_after_run_id uuid default null,
+    p_namespace text default 'default') returns jsonb
 language plpgsql stable as $$
 declare
-  v_where text[] := weft.list_conditions(p_filter);
+  v_where text[] := weft.list_conditions(p_filter) || 'namespace = $4'::text;
   v_rows weft.workflow_runs[];
   v_last weft.workflow_runs;
 begin
@@ -213,7 +217,7 @@ begin
   execute format('select array(select r from weft.workflow_runs r where %s
                                 order by created_at desc, run_id desc limit %s)',
                  array_to_string(v_where, ' and '), p_limit + 1)
-     into v_rows using p_filter, p_after_created_at, p_after_run_id;
+     into v_rows using p_filter, p_after_created_at, p_after_run_id, p_namespace;
   if cardinality(v_rows) > p_limit then
     v_last := v_rows[p_limit];
   end if;
@@ -227,12 +231,13 @@ begin
               'runId', v_last.run_id) end);
 end $$;
 
--- How many runs match p_filter (weft.list_conditions): {count, groups}, groups being
--- [{status, count}] by status when p_group_by is 'status' (largest first), else [].
-create or replace function weft.count_workflows(p_filter jsonb default '{}', p_group_by text default null) returns jsonb
+-- How many of the namespace's runs match p_filter (weft.list_conditions): {count, groups},
+-- groups being [{status, count}] by status when p_group_by is 'status' (largest first), else [].
+create or replace function weft.count_workflows(p_filter jsonb default '{}', p_group_by text default null,
+    p_namespace text default 'default') returns jsonb
 language plpgsql stable as $$
 declare
-  v_where text := array_to_string(weft.list_conditions(p_filter), ' and ');
+  v_where text := array_to_string(weft.list_conditions(p_filter) || 'namespace = $2'::text, ' and ');
   v_groups jsonb;
 begin
   if p_group_by is not null and p_group_by <> 'status' then
@@ -241,7 +246,7 @@ begin
   execute format('select coalesce(jsonb_agg(jsonb_build_object(''status'', status, ''count'', n)
                                             order by n desc, status), ''[]'')
                     from (select status, count(*) as n from weft.workflow_runs where %s group by status) g', v_where)
-     into v_groups using p_filter;
+     into v_groups using p_filter, p_namespace;
   return jsonb_build_object(
     'count', (select coalesce(sum((g->>'count')::bigint), 0) from jsonb_array_elements(v_groups) g),
     'groups', case when p_group_by = 'status' then v_groups else '[]'::jsonb end);

@@ -2,16 +2,18 @@
 -- jobs and claimed attempts (DESIGN: crash recovery).
 -- Code, not history: migrate() re-applies sql/functions/ when it changes (README there).
 
--- Records which workflow types a task queue serves (start_workflow refuses others).
-create or replace function weft.register_workflow_types(p_task_queue text, p_workflow_types text[]) returns void
+-- Records which workflow types a namespace's task queue serves (start_workflow refuses others).
+create or replace function weft.register_workflow_types(p_task_queue text, p_workflow_types text[],
+    p_namespace text default 'default') returns void
 language plpgsql as $$
 begin
-  insert into weft.workflow_types (task_queue, workflow_type)
-  select p_task_queue, t from unnest(p_workflow_types) t
+  perform weft.check_namespace(p_namespace);
+  insert into weft.workflow_types (namespace, task_queue, workflow_type)
+  select p_namespace, p_task_queue, t from unnest(p_workflow_types) t
   on conflict do nothing;
   -- New code may fix what failed: retry this queue's failed workflow tasks now.
   perform weft.enqueue_workflow_task(run_id, task_queue) from weft.workflow_runs
-   where task_queue = p_task_queue and task_failure is not null and status = 'running';
+   where namespace = p_namespace and task_queue = p_task_queue and task_failure is not null and status = 'running';
 end $$;
 
 -- Heartbeats p_worker_id (re-registering it if it was presumed dead) and releases the jobs of
@@ -61,20 +63,21 @@ language sql as $$
 $$;
 
 -- What a worker's metrics gauges show (worker/src/metrics.ts): the jobs of its task queue that
--- are due and unlocked, by kind, and the runs not yet closed. Read at each scrape.
-create or replace function weft.worker_gauges(p_task_queue text) returns jsonb
+-- are due and unlocked, by kind, and its namespace's runs not yet closed. Read at each scrape.
+create or replace function weft.worker_gauges(p_task_queue text, p_namespace text default 'default') returns jsonb
 language sql stable as $$
   with ready as (
     select t.identifier, count(*) as n
       from graphile_worker._private_jobs j
       join graphile_worker._private_tasks t on t.id = j.task_id
-     where t.identifier in ('weft/workflow/' || p_task_queue, 'weft/activity/' || p_task_queue)
+     where t.identifier in (weft.task_identifier('workflow', p_namespace, p_task_queue),
+                            weft.task_identifier('activity', p_namespace, p_task_queue))
        and j.locked_at is null and j.run_at <= now() and j.attempts < j.max_attempts
      group by t.identifier
   )
   select jsonb_build_object(
     'readyJobs', jsonb_build_object(
-      'workflowTask', coalesce((select n from ready where identifier = 'weft/workflow/' || p_task_queue), 0),
-      'activity', coalesce((select n from ready where identifier = 'weft/activity/' || p_task_queue), 0)),
-    'openRuns', (select count(*) from weft.workflow_runs where status = 'running'))
+      'workflowTask', coalesce((select n from ready where identifier = weft.task_identifier('workflow', p_namespace, p_task_queue)), 0),
+      'activity', coalesce((select n from ready where identifier = weft.task_identifier('activity', p_namespace, p_task_queue)), 0)),
+    'openRuns', (select count(*) from weft.workflow_runs where namespace = p_namespace and status = 'running'))
 $$;

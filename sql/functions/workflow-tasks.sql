@@ -71,6 +71,7 @@ begin
   begin
     v_child := weft.create_run(p_cmd->>'workflowType', p_cmd->'args', p_cmd->>'workflowId',
       p_cmd->>'taskQueue', null, jsonb_build_object(
+        'namespace', p_run.namespace, -- a child is in its parent's namespace
         'parentRunId', p_run.run_id, 'parentWorkflowId', p_run.workflow_id,
         'parentChildId', (p_cmd->>'childId')::int, 'parentClosePolicy', p_cmd->>'parentClosePolicy',
         'retryPolicy', p_cmd->'retryPolicy', 'runTimeoutMs', p_cmd->'runTimeoutMs',

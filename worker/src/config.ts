@@ -4,6 +4,8 @@ import { z } from "zod";
 // Strict: a misspelt or renamed option (maxEagerSteps) fails instead of silently taking the default.
 export const workerConfigSchema = z.strictObject({
   databaseUrl: z.string().min(1),
+  /** The namespace whose runs this worker serves: task queues and workflow types are a namespace's own. */
+  namespace: z.string().min(1).default("default"),
   /** The task queue whose workflow tasks and activities this worker runs. */
   taskQueue: z.string().min(1).default("default"),
   /** Jobs (workflow tasks, activities, timers) run at once. */

@@ -9,6 +9,7 @@ import type { WorkflowCache } from "./workflow-task/workflow-cache.js";
 export interface WorkerDeps {
   readonly pool: pg.Pool;
   readonly workerId: string;
+  readonly namespace: string;
   readonly taskQueue: string;
   readonly workflows: ReadonlyMap<string, WorkflowDefinition>;
   readonly activities: Activities;

@@ -3,9 +3,13 @@
 // checks every kind against these schemas.
 import { z } from "zod";
 
-export const taskIdentifiers = (taskQueue: string) => ({
-  workflowTask: `weft/workflow/${taskQueue}`,
-  activity: `weft/activity/${taskQueue}`,
+/** The names of weft.task_identifier (sql/functions/jobs.sql): namespace default keeps 0.1's. */
+const queued = (kind: string, namespace: string, taskQueue: string) =>
+  namespace === "default" ? `weft/${kind}/${taskQueue}` : `weft/ns/${namespace}/${kind}/${taskQueue}`;
+
+export const taskIdentifiers = (namespace: string, taskQueue: string) => ({
+  workflowTask: queued("workflow", namespace, taskQueue),
+  activity: queued("activity", namespace, taskQueue),
   timeout: "weft/timeout",
   runTimeout: "weft/run-timeout",
   parentClosed: "weft/parent-closed",

@@ -16,6 +16,7 @@ export class Liveness {
     private readonly pool: pg.Pool,
     private readonly options: {
       workerId: string;
+      namespace: string;
       taskQueue: string;
       workflowTypes: string[];
       lockIds: () => string[];
@@ -28,7 +29,7 @@ export class Liveness {
   /** Registers the worker with its first heartbeat (rejects if that fails), then heartbeats. */
   async start(): Promise<void> {
     const o = this.options;
-    await registerWorkflowTypes(this.pool, o.taskQueue, o.workflowTypes);
+    await registerWorkflowTypes(this.pool, o.namespace, o.taskQueue, o.workflowTypes);
     await this.beat();
     this.registered = true;
     this.timer = setInterval(() => void this.beatNow(), o.heartbeatIntervalMs);

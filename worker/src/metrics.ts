@@ -9,7 +9,7 @@ export type AttemptOutcome = "completed" | "failed";
 export interface WorkerGauges {
   /** Jobs due and unlocked, by kind: what waits for a worker of this task queue. */
   readonly readyJobs: { readonly workflowTask: number; readonly activity: number };
-  /** Runs not yet closed, all task queues. */
+  /** The namespace's runs not yet closed, all task queues. */
   readonly openRuns: number;
 }
 
@@ -21,9 +21,9 @@ export class WorkerMetrics {
   private readonly attemptSeconds: Histogram<"activity_type">;
   private readonly lateness: Histogram;
 
-  constructor(taskQueue: string, readGauges: () => Promise<WorkerGauges>) {
+  constructor(namespace: string, taskQueue: string, readGauges: () => Promise<WorkerGauges>) {
     const registers = [this.registry];
-    this.registry.setDefaultLabels({ task_queue: taskQueue });
+    this.registry.setDefaultLabels({ namespace, task_queue: taskQueue });
     this.tasks = new Counter({
       name: "weft_workflow_tasks_total",
       help: "Workflow tasks run, by workflow type and outcome (nondeterminism apart from other failures)",
@@ -72,7 +72,7 @@ export class WorkerMetrics {
     });
     new Gauge({
       name: "weft_open_runs",
-      help: "Runs not yet closed, in every task queue",
+      help: "The namespace's runs not yet closed, in every task queue",
       registers,
       async collect() {
         this.set((await read()).openRuns);

@@ -188,14 +188,16 @@ const dueTimer = z.object({ run_id: z.string(), timer_id: z.string(), due_ms: z.
 /** Timers of `taskQueue` due within `withinMs`, soonest first, at most `limit`. */
 export async function dueTimers(
   db: Db,
+  namespace: string,
   taskQueue: string,
   withinMs: number,
   limit: number,
 ): Promise<{ runId: string; timerId: string; dueMs: number }[]> {
-  const { rows } = await db.query("select run_id, timer_id, due_ms from weft.due_timers($1, $2, $3)", [
+  const { rows } = await db.query(`select run_id, timer_id, due_ms from weft.due_timers($1, $2, $3${namespaceArgument(namespace, 4)})`, [
     taskQueue,
     withinMs,
     limit,
+    ...namespaceParam(namespace),
   ]);
   return rows.map((row) => {
     const { run_id, timer_id, due_ms } = dueTimer.parse(row);
@@ -215,8 +217,21 @@ export async function applyParentClosePolicy(db: Db, runId: string): Promise<voi
 
 // Workers
 
-export async function registerWorkflowTypes(db: Db, taskQueue: string, workflowTypes: readonly string[]): Promise<void> {
-  await db.query("select weft.register_workflow_types($1, $2)", [taskQueue, workflowTypes]);
+export async function registerWorkflowTypes(db: Db, namespace: string, taskQueue: string, workflowTypes: readonly string[]): Promise<void> {
+  await db.query(`select weft.register_workflow_types($1, $2${namespaceArgument(namespace, 3)})`, [taskQueue, workflowTypes, ...namespaceParam(namespace)]);
+}
+
+/**
+ * The trailing namespace argument of a call, left out for namespace default: a worker of
+ * default then also runs against functions from before namespaces, as during a deploy that
+ * migrates after starting workers (worker/test/upgrade-from-0.1.test.ts does).
+ */
+function namespaceArgument(namespace: string, position: number): string {
+  return namespace === "default" ? "" : `, $${position}`;
+}
+
+function namespaceParam(namespace: string): string[] {
+  return namespace === "default" ? [] : [namespace];
 }
 
 export interface Heartbeat {
@@ -264,6 +279,6 @@ const workerGauges = z.object({
 });
 
 /** What the metrics gauges show at a scrape (worker/src/metrics.ts). */
-export function readWorkerGauges(pool: pg.Pool, taskQueue: string): Promise<z.infer<typeof workerGauges>> {
-  return answer(pool, workerGauges, "select weft.worker_gauges($1) as answer", [taskQueue]);
+export function readWorkerGauges(pool: pg.Pool, namespace: string, taskQueue: string): Promise<z.infer<typeof workerGauges>> {
+  return answer(pool, workerGauges, "select weft.worker_gauges($1, $2) as answer", [taskQueue, namespace]);
 }

@@ -142,7 +142,7 @@ export class Timers {
   private async poll(): Promise<void> {
     const { pollIntervalMs } = this.options;
     try {
-      for (const timer of await dueTimers(this.deps.pool, this.deps.taskQueue, pollIntervalMs, 1000)) {
+      for (const timer of await dueTimers(this.deps.pool, this.deps.namespace, this.deps.taskQueue, pollIntervalMs, 1000)) {
         this.schedule(timer.runId, timer.timerId, timer.dueMs);
       }
     } catch (error) {

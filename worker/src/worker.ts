@@ -71,6 +71,7 @@ export class Worker {
     const deps: WorkerDeps = {
       pool,
       workerId,
+      namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflows: definitions,
       activities,
@@ -78,12 +79,12 @@ export class Worker {
       inlineTasks: config.maxStepsPerJob > 0,
       cache: new WorkflowCache(config.maxCachedWorkflows),
       logger,
-      metrics: new WorkerMetrics(config.taskQueue, () => readWorkerGauges(pool, config.taskQueue)),
+      metrics: new WorkerMetrics(config.namespace, config.taskQueue, () => readWorkerGauges(pool, config.namespace, config.taskQueue)),
     };
     let stopping = false;
     const timers = new Timers(deps, { pollIntervalMs: config.pollIntervalMs, concurrency: config.concurrency });
     const steps = new StepLoop(deps, timers, config.maxStepsPerJob, () => stopping);
-    const ids = taskIdentifiers(config.taskQueue);
+    const ids = taskIdentifiers(config.namespace, config.taskQueue);
     const taskList: TaskList = {
       [ids.workflowTask]: (payload) => steps.workflowTaskJob(runJob.parse(payload).r),
       [ids.activity]: (payload) => steps.activityJob(activityJob.parse(payload)),
@@ -95,6 +96,7 @@ export class Worker {
     const jobs = new JobQueue(pool, taskList, config, logger);
     const liveness = new Liveness(pool, {
       workerId,
+      namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowTypes: [...definitions.keys()],
       lockIds: () => jobs.lockIds(),

@@ -427,7 +427,7 @@ describe("the contract between SQL and TypeScript", () => {
       `select t.identifier as task_identifier, j.payload from graphile_worker._private_jobs j
          join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier like 'weft/%'`,
     );
-    const names = { ...taskIdentifiers("default"), activity: taskIdentifiers("unserved").activity };
+    const names = { ...taskIdentifiers("default", "default"), activity: taskIdentifiers("default", "unserved").activity };
     const schemas: Record<string, z.ZodObject> = {
       [names.workflowTask]: runJob,
       [names.activity]: activityJob,

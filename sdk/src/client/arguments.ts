@@ -55,7 +55,7 @@ export function checkRef(ref: unknown): { workflowId: string; runId: string | nu
 }
 
 /** A Client.start call as the start batcher sends it, every part checked. */
-export function startRequest(workflow: string | WorkflowClass, args: unknown, options: StartOptions): StartRequest {
+export function startRequest(namespace: string, workflow: string | WorkflowClass, args: unknown, options: StartOptions): StartRequest {
   checkArgument(() => checkOptions(startOptionsSchema, options, "start options"));
   const workflowType = typeof workflow === "string" ? workflow : checkArgument(() => workflowDefinition(workflow).name);
   return {
@@ -63,6 +63,7 @@ export function startRequest(workflow: string | WorkflowClass, args: unknown, op
     argsJson: encodeArgs(args, "workflow arguments"),
     workflowId: options.workflowId ?? null,
     taskQueue: options.taskQueue ?? "default",
+    namespace,
     options: {
       searchAttributes: options.searchAttributes,
       retryPolicy: options.retryPolicy?.toJSON(),

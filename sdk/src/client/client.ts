@@ -20,6 +20,8 @@ export interface ClientOptions {
   /** Connection string; or pass `pool` to share one. */
   databaseUrl?: string;
   pool?: pg.Pool;
+  /** The namespace every call acts in (default "default"): workflow ids, types and lists are its own. */
+  namespace?: string;
 }
 
 export type { StartOptions };
@@ -80,6 +82,7 @@ export interface ListPage {
 /** Starts, signals and observes workflows. One per process is enough; close() when done. */
 export class Client {
   private readonly pool: pg.Pool;
+  private readonly db: sqlApi.ClientDb;
   private readonly ownsPool: boolean;
   private readonly closes: CloseListener;
   private readonly starts: MicroBatcher<StartRequest, string>;
@@ -87,10 +90,12 @@ export class Client {
 
   constructor(options: ClientOptions) {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
+    const namespace = checkText(options.namespace ?? "default", "namespace");
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     if (this.ownsPool) handleConnectionErrors(this.pool);
     else markConnectionFailures(this.pool); // result() waits through a restart on a shared pool too
+    this.db = { pool: this.pool, namespace };
     this.closes = new CloseListener(this.pool);
     this.starts = startBatcher(this.pool);
     // Many result() calls wake together (one NOTIFY each): one query reads all their runs.
@@ -105,21 +110,21 @@ export class Client {
    * alone. A call is checked before it joins them, so a refusal is its own.
    */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
-    const runId = await this.starts.call(startRequest(workflow, args, options));
+    const runId = await this.starts.call(startRequest(this.db.namespace, workflow, args, options));
     return { workflowId: options.workflowId ?? runId, runId };
   }
 
   async signal(ref: RunRef, signalName: string, args: unknown[] = []): Promise<void> {
     const { workflowId, runId } = checkRef(ref);
     checkText(signalName, "signal name");
-    await sqlApi.signalWorkflow(this.pool, workflowId, runId, signalName, encodeArgs(args, "signal arguments"));
+    await sqlApi.signalWorkflow(this.db, workflowId, runId, signalName, encodeArgs(args, "signal arguments"));
   }
 
   /** Ends the workflow's open run now (see weft.terminate_workflow). */
   async terminate(ref: RunRef, reason = "terminated by a client"): Promise<void> {
     const { workflowId, runId } = checkRef(ref);
     checkText(reason, "termination reason", MAX_REASON_LENGTH, 0);
-    await sqlApi.terminateWorkflow(this.pool, workflowId, runId, reason);
+    await sqlApi.terminateWorkflow(this.db, workflowId, runId, reason);
   }
 
   /**
@@ -145,7 +150,7 @@ export class Client {
     const { workflowId, runId: givenRunId } = checkRef(ref);
     const { timeoutSeconds, signal } = options;
     const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
-    for (let runId = (await sqlApi.workflowState(this.pool, workflowId, givenRunId)).runId; ; ) {
+    for (let runId = (await sqlApi.workflowState(this.db, workflowId, givenRunId)).runId; ; ) {
       const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
       const state = await this.closes.waitFor(runId, () => this.states.call(runId), { timeoutMs, signal });
       if (!state.nextRunId) return state;
@@ -156,7 +161,7 @@ export class Client {
   /** Runs matching `filter`, newest first, a page at a time. */
   async list(filter: ListFilter = {}): Promise<ListPage> {
     const { limit, cursor, ...where } = parseListFilter(filter);
-    const page = await sqlApi.listWorkflows(this.pool, where, limit, cursor === undefined ? null : decodeCursor(cursor));
+    const page = await sqlApi.listWorkflows(this.db, where, limit, cursor === undefined ? null : decodeCursor(cursor));
     return { runs: page.runs, nextCursor: page.next ? encodeCursor(page.next.createdAt, page.next.runId) : null };
   }
 
@@ -164,19 +169,19 @@ export class Client {
   async count(filter: Omit<ListFilter, "limit" | "cursor"> = {}, options: CountOptions = {}): Promise<RunCount> {
     const { limit: _limit, cursor: _cursor, ...where } = parseListFilter(filter);
     checkArgument(() => checkOptions(countOptionsSchema, options, "count options"));
-    return sqlApi.countWorkflows(this.pool, where, options.groupBy ?? null);
+    return sqlApi.countWorkflows(this.db, where, options.groupBy ?? null);
   }
 
   async describe(ref: RunRef): Promise<WorkflowDescription> {
     const { workflowId, runId } = checkRef(ref);
-    return sqlApi.describeWorkflow(this.pool, workflowId, runId);
+    return sqlApi.describeWorkflow(this.db, workflowId, runId);
   }
 
   /** The run's events in order; with `options`, a page of them. */
   async history(ref: RunRef, options: HistoryOptions = {}): Promise<HistoryEvent[]> {
     const { workflowId, runId } = checkRef(ref);
     checkArgument(() => checkOptions(historyOptionsSchema, options, "history options"));
-    return sqlApi.workflowHistory(this.pool, workflowId, runId, options.afterEventId ?? 0, options.limit ?? null);
+    return sqlApi.workflowHistory(this.db, workflowId, runId, options.afterEventId ?? 0, options.limit ?? null);
   }
 
   async close(): Promise<void> {

@@ -34,21 +34,33 @@ const startAnswer = z.union([
 /** A start's run id, or why it was refused (its SQLSTATE, message and hint). */
 export type StartAnswer = z.infer<typeof startAnswer>;
 
-/** `startsJson`: a JSON array of weft.start_workflows' start objects. One answer per start, in order. */
+/** Where the client's calls go: its pool, and the namespace every call names. */
+export interface ClientDb {
+  readonly pool: pg.Pool;
+  readonly namespace: string;
+}
+
+/** `startsJson`: a JSON array of weft.start_workflows' start objects (each names its namespace). One answer per start, in order. */
 export function startWorkflows(pool: pg.Pool, startsJson: string): Promise<StartAnswer[]> {
   return answer(pool, z.array(startAnswer), "select weft.start_workflows($1::jsonb) as answer", [startsJson]);
 }
 
-export async function signalWorkflow(pool: pg.Pool, workflowId: string, runId: string | null, signalName: string, argsJson: string): Promise<void> {
-  await answer(pool, z.guid(), "select weft.signal_workflow($1, $2, $3::jsonb, $4) as answer", [workflowId, signalName, argsJson, runId]);
+export async function signalWorkflow(db: ClientDb, workflowId: string, runId: string | null, signalName: string, argsJson: string): Promise<void> {
+  await answer(db.pool, z.guid(), "select weft.signal_workflow($1, $2, $3::jsonb, $4, $5) as answer", [
+    workflowId,
+    signalName,
+    argsJson,
+    runId,
+    db.namespace,
+  ]);
 }
 
-export async function terminateWorkflow(pool: pg.Pool, workflowId: string, runId: string | null, reason: string): Promise<void> {
-  await answer(pool, z.guid(), "select weft.terminate_workflow($1, $2, $3) as answer", [workflowId, reason, runId]);
+export async function terminateWorkflow(db: ClientDb, workflowId: string, runId: string | null, reason: string): Promise<void> {
+  await answer(db.pool, z.guid(), "select weft.terminate_workflow($1, $2, $3, $4) as answer", [workflowId, reason, runId, db.namespace]);
 }
 
-export function describeWorkflow(pool: pg.Pool, workflowId: string, runId: string | null): Promise<WorkflowDescription> {
-  return answer(pool, workflowDescriptionSchema, "select weft.describe_workflow($1, $2) as answer", [workflowId, runId]);
+export function describeWorkflow(db: ClientDb, workflowId: string, runId: string | null): Promise<WorkflowDescription> {
+  return answer(db.pool, workflowDescriptionSchema, "select weft.describe_workflow($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
 }
 
 /** Where a page of runs ends: its last run's created_at (UTC text, microseconds) and run id. */
@@ -64,21 +76,22 @@ const listAnswer = z.object({
 
 /** `filter`: weft.list_workflows' filter object (already checked by listFilterSchema). */
 export function listWorkflows(
-  pool: pg.Pool,
+  db: ClientDb,
   filter: object,
   limit: number,
   after: ListPosition | null,
 ): Promise<{ runs: RunSummary[]; next: ListPosition | null }> {
-  return answer(pool, listAnswer, "select weft.list_workflows($1::jsonb, $2, $3::timestamptz, $4) as answer", [
+  return answer(db.pool, listAnswer, "select weft.list_workflows($1::jsonb, $2, $3::timestamptz, $4, $5) as answer", [
     JSON.stringify(filter),
     limit,
     after?.createdAt ?? null,
     after?.runId ?? null,
+    db.namespace,
   ]);
 }
 
-export function countWorkflows(pool: pg.Pool, filter: object, groupBy: "status" | null): Promise<RunCount> {
-  return answer(pool, runCountSchema, "select weft.count_workflows($1::jsonb, $2) as answer", [JSON.stringify(filter), groupBy]);
+export function countWorkflows(db: ClientDb, filter: object, groupBy: "status" | null): Promise<RunCount> {
+  return answer(db.pool, runCountSchema, "select weft.count_workflows($1::jsonb, $2, $3) as answer", [JSON.stringify(filter), groupBy, db.namespace]);
 }
 
 // parseHistory names an event it cannot decode (UndecodableEventError).
@@ -86,22 +99,28 @@ const historyAnswer = z.object({ runId: z.guid(), events: z.array(z.unknown()).t
 
 /** The run's events after `afterEventId`, at most `limit` (null: all). */
 export async function workflowHistory(
-  pool: pg.Pool,
+  db: ClientDb,
   workflowId: string,
   runId: string | null,
   afterEventId = 0,
   limit: number | null = null,
 ): Promise<HistoryEvent[]> {
-  const page = await answer(pool, historyAnswer, "select weft.workflow_history($1, $2, $3, $4) as answer", [workflowId, runId, afterEventId, limit]);
+  const page = await answer(db.pool, historyAnswer, "select weft.workflow_history($1, $2, $3, $4, $5) as answer", [
+    workflowId,
+    runId,
+    afterEventId,
+    limit,
+    db.namespace,
+  ]);
   return page.events;
 }
 
 /** The state of the workflow's newest run (or of `runId`). */
-export function workflowState(pool: pg.Pool, workflowId: string, runId: string | null): Promise<RunState> {
-  return answer(pool, runStateSchema, "select weft.workflow_state($1, $2) as answer", [workflowId, runId]);
+export function workflowState(db: ClientDb, workflowId: string, runId: string | null): Promise<RunState> {
+  return answer(db.pool, runStateSchema, "select weft.workflow_state($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
 }
 
-/** The states of these runs, in no particular order; an unknown id is left out. */
+/** The states of these runs (ids the client found in its namespace), in no particular order; an unknown id is left out. */
 export function runStates(pool: pg.Pool, runIds: readonly string[]): Promise<RunState[]> {
   return answer(pool, z.array(runStateSchema), "select weft.run_states($1::uuid[]) as answer", [runIds]);
 }

@@ -9,6 +9,7 @@ export interface StartRequest {
   argsJson: string;
   workflowId: string | null;
   taskQueue: string;
+  namespace: string;
   /** weft.start_workflow's p_options. */
   options: Record<string, unknown>;
 }

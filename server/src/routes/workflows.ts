@@ -23,7 +23,8 @@ import { route, type Route } from "../route.js";
 import { keyErrors, nsParams, workflowParams } from "./common.js";
 
 export interface WorkflowRouteDeps {
-  readonly client: Client;
+  /** The Client of a namespace (one per namespace, sharing the server's pool). */
+  readonly clients: (namespace: string) => Client;
   readonly maxPageSize: number;
   readonly maxWaitSeconds: number;
   readonly metrics: Pick<ServerMetrics, "observeStart">;
@@ -77,7 +78,7 @@ const filterQuery = {
 /** The Client checks the attributes themselves (InvalidArgumentError naming the bad one). */
 const attributes = (value: Record<string, unknown> | undefined) => value as Record<string, SearchAttributeValue> | undefined;
 
-export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }: WorkflowRouteDeps): Route[] {
+export function workflowRoutes({ clients, maxPageSize, maxWaitSeconds, metrics }: WorkflowRouteDeps): Route[] {
   return [
     route({
       method: "post",
@@ -94,9 +95,9 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
         ...tooLarge,
         422: { description: "no worker registered this workflow type on the task queue", schema: errorBodySchema },
       },
-      async handle({ body }) {
+      async handle({ params, body }) {
         const { workflowType, args, retryPolicy, searchAttributes, ...options } = body;
-        const handle = await client.start(workflowType, args, {
+        const handle = await clients(params.ns).start(workflowType, args, {
           ...options,
           searchAttributes: searchAttributes as SearchAttributes | undefined,
           retryPolicy: retryPolicy === undefined ? undefined : retryPolicyOf(retryPolicy),
@@ -117,8 +118,8 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
         ...keyErrors,
         ...notFound,
       },
-      async handle({ query: { pageSize, pageToken, searchAttributes, ...filter } }) {
-        const page = await client.list({ ...filter, searchAttributes: attributes(searchAttributes), limit: pageSize, cursor: pageToken });
+      async handle({ params, query: { pageSize, pageToken, searchAttributes, ...filter } }) {
+        const page = await clients(params.ns).list({ ...filter, searchAttributes: attributes(searchAttributes), limit: pageSize, cursor: pageToken });
         return { status: 200, body: { workflows: page.runs, nextPageToken: page.nextCursor } };
       },
     }),
@@ -130,8 +131,8 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       params: nsParams,
       query: z.strictObject({ ...filterQuery, groupBy: z.literal("status").optional() }),
       responses: { 200: { description: "how many runs match, by status with groupBy=status", schema: runCountSchema }, ...keyErrors, ...notFound },
-      async handle({ query: { groupBy, searchAttributes, ...filter } }) {
-        return { status: 200, body: await client.count({ ...filter, searchAttributes: attributes(searchAttributes) }, { groupBy }) };
+      async handle({ params, query: { groupBy, searchAttributes, ...filter } }) {
+        return { status: 200, body: await clients(params.ns).count({ ...filter, searchAttributes: attributes(searchAttributes) }, { groupBy }) };
       },
     }),
     route({
@@ -143,7 +144,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       query: runRefQuery,
       responses: { 200: { description: "the describe document", schema: workflowDescriptionSchema }, ...keyErrors, ...notFound },
       async handle({ params, query }) {
-        return { status: 200, body: await client.describe(refOf(params.workflowId, query.runId)) };
+        return { status: 200, body: await clients(params.ns).describe(refOf(params.workflowId, query.runId)) };
       },
     }),
     route({
@@ -160,7 +161,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
         ...notFound,
       },
       async handle({ params, query, signal }) {
-        const outcome = await client.outcome(refOf(params.workflowId, query.runId), { timeoutSeconds: query.waitSeconds, signal });
+        const outcome = await clients(params.ns).outcome(refOf(params.workflowId, query.runId), { timeoutSeconds: query.waitSeconds, signal });
         const { status, runId, result, failure } = outcome;
         if (status === "running") return { status: 202, body: { status, runId } };
         return { status: 200, body: status === "completed" ? { status, runId, result } : { status, runId, failure } };
@@ -181,7 +182,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       async handle({ params, query }) {
         const limit = query.pageSize ?? maxPageSize;
         const afterEventId = query.pageToken === undefined ? 0 : Number(query.pageToken);
-        const events = await client.history(refOf(params.workflowId, query.runId), { afterEventId, limit });
+        const events = await clients(params.ns).history(refOf(params.workflowId, query.runId), { afterEventId, limit });
         const last = events.at(-1);
         return { status: 200, body: { events, nextPageToken: events.length === limit && last ? String(last.eventId) : null } };
       },
@@ -196,7 +197,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       body: z.strictObject({ args: z.array(z.unknown()).default([]) }),
       responses: { 202: { description: "accepted" }, ...keyErrors, ...notFound, ...tooLarge },
       async handle({ params, query, body }) {
-        await client.signal(refOf(params.workflowId, query.runId), params.signalName, body.args);
+        await clients(params.ns).signal(refOf(params.workflowId, query.runId), params.signalName, body.args);
         return { status: 202, body: {} };
       },
     }),
@@ -210,7 +211,7 @@ export function workflowRoutes({ client, maxPageSize, maxWaitSeconds, metrics }:
       body: z.strictObject({ reason: z.string().optional() }),
       responses: { 202: { description: "terminated" }, ...keyErrors, ...notFound },
       async handle({ params, query, body }) {
-        await client.terminate(refOf(params.workflowId, query.runId), body.reason);
+        await clients(params.ns).terminate(refOf(params.workflowId, query.runId), body.reason);
         return { status: 202, body: {} };
       },
     }),
