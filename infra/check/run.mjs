@@ -119,7 +119,12 @@ export async function runSource(serverUrl, imageDir, source, runs, rolesSql, { e
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${database} with (force)`);
+    // Roles outlive databases: drop those compose-roles.sql logs in as (and the databases they
+    // own, this check's), so that a grant taken out of the file is missing here too.
+    const logins = [...rolesSql.matchAll(/create role (\w+) login/g)].map((m) => m[1]);
+    const { rows } = await admin.query("select datname from pg_database where datname like 'weft\\_infra\\_check\\_%'");
+    for (const { datname } of rows) await admin.query(`drop database ${datname} with (force)`);
+    for (const role of logins) await admin.query(`drop role if exists ${role}`);
     await admin.query(`create database ${database}`);
   } finally {
     await admin.end();

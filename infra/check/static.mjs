@@ -159,6 +159,8 @@ export function checkKustomize(cli) {
   const problems = [];
   const dir = path.join(ROOT, "infra/k8s");
   const kustomization = YAML.parse(fs.readFileSync(path.join(dir, "kustomization.yaml"), "utf8"));
+  const missing = kustomization.resources.filter((file) => !fs.existsSync(path.join(dir, file)));
+  if (missing.length) return { problems: [`k8s: kustomization.yaml lists ${missing.join(", ")}, not there`], runs: [] };
   const objects = kustomization.resources.flatMap((file) =>
     YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8")).map((doc) => ({ file, ...doc.toJS() })),
   );
