@@ -118,61 +118,81 @@ export class ApiError extends CliError {
 
 type Query = Record<string, string | number | undefined>;
 
+export interface NamespaceJson {
+  name: string;
+  retentionDays: number | null;
+  createdAt: string;
+}
+
 export class WeftHttpClient {
   constructor(private readonly connection: ServerConnection) {}
 
   start(request: StartRequest) {
-    return this.call<{ workflowId: string; runId: string }>("POST", "/workflows", { body: request });
+    return this.call<{ workflowId: string; runId: string }>("POST", this.inNamespace("/workflows"), { body: request });
   }
 
   list(filter: RunFilter, page: { pageSize?: number; pageToken?: string }) {
-    return this.call<{ workflows: RunJson[]; nextPageToken: string | null }>("GET", "/workflows", { query: { ...filterQuery(filter), ...page } });
+    return this.call<{ workflows: RunJson[]; nextPageToken: string | null }>("GET", this.inNamespace("/workflows"), { query: { ...filterQuery(filter), ...page } });
   }
 
   count(filter: RunFilter, groupBy: "status" | undefined) {
-    return this.call<{ count: number; groups: { status: string; count: number }[] }>("GET", "/workflow-count", {
+    return this.call<{ count: number; groups: { status: string; count: number }[] }>("GET", this.inNamespace("/workflow-count"), {
       query: { ...filterQuery(filter), groupBy },
     });
   }
 
   describe(workflowId: string, runId: string | undefined) {
-    return this.call<DescriptionJson>("GET", `/workflows/${enc(workflowId)}`, { query: { runId } });
+    return this.call<DescriptionJson>("GET", this.inNamespace(`/workflows/${enc(workflowId)}`), { query: { runId } });
   }
 
   /** One long poll of up to `waitSeconds`; a 202 answer is `{ status: "running" }`. */
   outcome(workflowId: string, runId: string | undefined, waitSeconds: number) {
-    return this.call<OutcomeJson>("GET", `/workflows/${enc(workflowId)}/result`, { query: { runId, waitSeconds } });
+    return this.call<OutcomeJson>("GET", this.inNamespace(`/workflows/${enc(workflowId)}/result`), { query: { runId, waitSeconds } });
   }
 
   historyPage(workflowId: string, runId: string | undefined, pageToken: string | undefined) {
-    return this.call<{ events: HistoryEventJson[]; nextPageToken: string | null }>("GET", `/workflows/${enc(workflowId)}/history`, {
+    return this.call<{ events: HistoryEventJson[]; nextPageToken: string | null }>("GET", this.inNamespace(`/workflows/${enc(workflowId)}/history`), {
       query: { runId, pageToken },
     });
   }
 
   signal(workflowId: string, signalName: string, args: readonly unknown[], runId: string | undefined) {
-    return this.call<object>("POST", `/workflows/${enc(workflowId)}/signals/${enc(signalName)}`, { query: { runId }, body: { args } });
+    return this.call<object>("POST", this.inNamespace(`/workflows/${enc(workflowId)}/signals/${enc(signalName)}`), { query: { runId }, body: { args } });
   }
 
   terminate(workflowId: string, reason: string | undefined, runId: string | undefined) {
-    return this.call<object>("POST", `/workflows/${enc(workflowId)}/terminate`, { query: { runId }, body: { reason } });
+    return this.call<object>("POST", this.inNamespace(`/workflows/${enc(workflowId)}/terminate`), { query: { runId }, body: { reason } });
   }
 
   createApiKey(name: string, role: string) {
-    return this.call<{ keyId: string; secret: string; name: string; role: string }>("POST", "/api-keys", { body: { name, role } });
+    return this.call<{ keyId: string; secret: string; name: string; role: string }>("POST", this.inNamespace("/api-keys"), { body: { name, role } });
   }
 
   listApiKeys() {
-    return this.call<{ apiKeys: KeyJson[] }>("GET", "/api-keys");
+    return this.call<{ apiKeys: KeyJson[] }>("GET", this.inNamespace("/api-keys"));
   }
 
   async revokeApiKey(keyId: string): Promise<void> {
-    await this.call<null>("DELETE", `/api-keys/${enc(keyId)}`);
+    await this.call<null>("DELETE", this.inNamespace(`/api-keys/${enc(keyId)}`));
   }
 
+  createNamespace(name: string, retentionDays: number | undefined) {
+    return this.call<NamespaceJson>("POST", "/namespaces", { body: { name, retentionDays } });
+  }
+
+  listNamespaces() {
+    return this.call<{ namespaces: NamespaceJson[] }>("GET", "/namespaces");
+  }
+
+  /** A path under this client's namespace. */
+  private inNamespace(path: string): string {
+    return `/namespaces/${enc(this.connection.namespace)}${path}`;
+  }
+
+  /** `path`: under /api/v1. */
   private async call<T>(method: string, path: string, { query = {}, body }: { query?: Query; body?: unknown } = {}): Promise<T> {
-    const { address, apiKey, namespace } = this.connection;
-    const url = new URL(`${address.replace(/\/+$/, "")}/api/v1/namespaces/${enc(namespace)}${path}`);
+    const { address, apiKey } = this.connection;
+    const url = new URL(`${address.replace(/\/+$/, "")}/api/v1${path}`);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
     let response: Response;
     try {

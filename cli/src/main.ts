@@ -9,6 +9,7 @@ import { Worker } from "@weft/worker";
 import { wholeNumber } from "./arguments.js";
 import { CliError, EXIT, EXIT_CODES_HELP } from "./cli-error.js";
 import { addApiKeyCommands } from "./commands/apikey.js";
+import { addNamespaceCommands } from "./commands/namespace.js";
 import { addReplayCommand } from "./commands/replay.js";
 import { addWorkflowCommands } from "./commands/workflow.js";
 import { dev } from "./dev.js";
@@ -23,6 +24,16 @@ const host = () => new Option("--host <host>", "address to listen on").env("WEFT
 
 // Settings before the commands: subcommands inherit them. exitOverride turns commander's
 // exits into CommanderErrors, so usage errors end with exit code 2.
+interface WorkerFlags {
+  readonly databaseUrl: string;
+  readonly module: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly concurrency: number;
+  readonly metricsPort?: number;
+  readonly metricsHost: string;
+}
+
 const program = new Command("weft")
   .description("A durable workflow engine that needs nothing but PostgreSQL")
   .exitOverride()
@@ -77,21 +88,29 @@ program
   .description("run a worker for the workflows and activities a module exports, until SIGINT or SIGTERM")
   .addOption(databaseUrl())
   .requiredOption("--module <file>", "a JavaScript module exporting `workflows` (classes) and `activities` (functions)")
+  .option("--namespace <namespace>", "the namespace whose task queue to serve", "default")
   .option("--task-queue <name>", "the task queue to serve", "default")
   .addOption(new Option("--concurrency <n>", "jobs run at once").default(10).argParser(wholeNumber))
-  .action(async (options: { databaseUrl: string; module: string; taskQueue: string; concurrency: number }) => {
+  .addOption(new Option("--metrics-port <port>", "serve GET /metrics (Prometheus) on this port").env("WEFT_METRICS_PORT").argParser(wholeNumber))
+  .addOption(new Option("--metrics-host <host>", "address of the metrics port").env("WEFT_METRICS_HOST").default("127.0.0.1"))
+  .action(async (options: WorkerFlags) => {
     const worker = await Worker.create({
       databaseUrl: options.databaseUrl,
+      namespace: options.namespace,
       taskQueue: options.taskQueue,
       concurrency: options.concurrency,
+      metricsPort: options.metricsPort,
+      metricsHost: options.metricsHost,
       ...(await loadWorkerModule(options.module)),
     });
-    console.error(`weft worker ${worker.workerId} serving task queue ${options.taskQueue}`);
+    const metrics = worker.metricsUrl ? `; metrics at ${worker.metricsUrl}` : "";
+    console.error(`weft worker ${worker.workerId} serving task queue ${options.taskQueue} of namespace ${options.namespace}${metrics}`);
     await untilStopped();
     console.error("weft worker stopping: finishing the jobs in flight");
     await worker.shutdown();
   });
 
+addNamespaceCommands(program);
 addApiKeyCommands(program);
 addWorkflowCommands(program);
 addReplayCommand(program);

@@ -60,6 +60,21 @@ describe("weft workflow and weft apikey, over HTTP", () => {
     expect(human).toMatchObject({ code: 0, stdout: '"laptop: approved"\n' });
   });
 
+  it("creates and lists namespaces, and a workflow started in one is not seen in another", async () => {
+    const created = await weft(["namespace", "create", "cli-team", "--retention-days", "7", "--json"], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(json(created.stdout)).toMatchObject({ name: "cli-team", retentionDays: 7 });
+    expect((await weft(["namespace", "create", "cli-team"], env)).code).toBe(4); // exists already
+    const listed = await weft(["namespace", "list"], env);
+    expect(listed.stdout).toMatch(/^cli-team\s+7\s+/m);
+    const key = await weft(["apikey", "create", "--namespace", "cli-team", "--name", "team", "--role", "write"], env);
+    expect(key.code, key.stderr).toBe(0);
+    const teamEnv = { ...env, WEFT_API_KEY: key.stdout.trim() };
+    const runs = await weft(["workflow", "list", "--namespace", "cli-team", "--json"], teamEnv);
+    expect(json(runs.stdout)).toEqual({ workflows: [], nextPageToken: null });
+    expect((await weft(["workflow", "list", "--json"], teamEnv)).code).toBe(4); // its key is refused in default
+  });
+
   it("prints list as an aligned table and describe as key: value lines", async () => {
     const listed = await weft(["workflow", "list", "--workflow-type", "approval"], env);
     expect(listed.code, listed.stderr).toBe(0);

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export type TaskOutcome = "completed" | "failed" | "nondeterminism";
 export type AttemptOutcome = "completed" | "failed";
+/** How a workflow task closed its run (a terminate or a timeout closes it from outside). */
+export type ClosedAs = "completed" | "failed" | "continued_as_new";
 
 /** What the gauges read at a scrape (weft.worker_gauges). */
 export interface WorkerGauges {
@@ -20,6 +22,7 @@ export class WorkerMetrics {
   private readonly attempts: Counter<"activity_type" | "outcome">;
   private readonly attemptSeconds: Histogram<"activity_type">;
   private readonly lateness: Histogram;
+  private readonly closed: Counter<"workflow_type" | "status">;
 
   constructor(namespace: string, taskQueue: string, readGauges: () => Promise<WorkerGauges>) {
     const registers = [this.registry];
@@ -56,6 +59,12 @@ export class WorkerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers,
     });
+    this.closed = new Counter({
+      name: "weft_workflows_closed_total",
+      help: "Runs this worker's workflow tasks closed, by workflow type and how (a failed run may be retried)",
+      labelNames: ["workflow_type", "status"],
+      registers,
+    });
     // One read per scrape serves both gauges: the first gauge collected reads, the second reuses it.
     let reading: Promise<WorkerGauges> | undefined;
     const read = () => (reading ??= readGauges().finally(() => setImmediate(() => (reading = undefined))));
@@ -78,6 +87,10 @@ export class WorkerMetrics {
         this.set((await read()).openRuns);
       },
     });
+  }
+
+  workflowClosed(workflowType: string, status: ClosedAs): void {
+    this.closed.inc({ workflow_type: workflowType, status });
   }
 
   workflowTask(workflowType: string, outcome: TaskOutcome, seconds: number): void {

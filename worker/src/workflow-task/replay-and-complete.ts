@@ -1,5 +1,5 @@
 import { NonDeterminismError } from "@weft/sdk";
-import { continueReplay, isInfrastructureError, WorkflowMachine } from "@weft/sdk/internal";
+import { continueReplay, isInfrastructureError, WorkflowMachine, type WireCommand } from "@weft/sdk/internal";
 import type { Logger } from "@weft/sdk";
 import type { WorkflowDefinition } from "@weft/sdk/internal";
 import type pg from "pg";
@@ -7,6 +7,7 @@ import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
 import type { ActivityJob } from "../jobs.js";
 import { scoped } from "../logger.js";
+import type { ClosedAs } from "../metrics.js";
 import { completeWorkflowTask, type ClaimedTask } from "../sql-api.js";
 import type { CachedWorkflow } from "./workflow-cache.js";
 
@@ -23,7 +24,14 @@ export interface CommittedTask {
   readonly timers: readonly (readonly [string, number])[];
   /** Put back into the cache once the transaction has committed. */
   readonly cached: CachedWorkflow | null;
+  /** For the metrics, recorded once the transaction has committed (step-loop.ts). */
+  readonly workflowType: string;
+  readonly taskSeconds: number;
+  /** How the task closed the run, if it did. */
+  readonly closedAs: ClosedAs | null;
 }
+
+const CLOSING_COMMANDS = { CompleteWorkflow: "completed", FailWorkflow: "failed", ContinueAsNew: "continued_as_new" } as const;
 
 /**
  * Replays a claimed task and appends its new commands (weft.complete_workflow_task), inside the
@@ -51,11 +59,8 @@ export async function replayAndComplete(
         `add its class to Worker.create({ workflows }) and restart`,
     );
   }
-  const started = performance.now();
   try {
-    const task = await replayAndAppend(tx, deps, runId, claimed, cached, mayClaim, definition, logger);
-    deps.metrics.workflowTask(definition.name, "completed", (performance.now() - started) / 1000);
-    return task;
+    return await replayAndAppend(tx, deps, runId, claimed, cached, mayClaim, definition, logger);
   } catch (error) {
     if (!isInfrastructureError(error)) {
       deps.metrics.workflowTask(definition.name, error instanceof NonDeterminismError ? "nondeterminism" : "failed", 0);
@@ -74,6 +79,7 @@ async function replayAndAppend(
   definition: WorkflowDefinition,
   logger: Logger,
 ): Promise<CommittedTask> {
+  const started = performance.now();
   const machine = cached?.machine ?? new WorkflowMachine(definition, runId, logger);
   const result = continueReplay(machine, claimed.events, true);
   if (result.unhandledSignals.length > 0) {
@@ -94,5 +100,13 @@ async function replayAndAppend(
     timers,
     // complete_workflow_task appends one event per command
     cached: result.finished ? null : { machine, lastEventId: claimed.events.at(-1)!.eventId + result.commands.length },
+    workflowType: definition.name,
+    taskSeconds: (performance.now() - started) / 1000,
+    closedAs: closedAs(result.commands),
   };
+}
+
+function closedAs(commands: readonly WireCommand[]): ClosedAs | null {
+  const last = commands.at(-1);
+  return last && last.kind in CLOSING_COMMANDS ? CLOSING_COMMANDS[last.kind as keyof typeof CLOSING_COMMANDS] : null;
 }
