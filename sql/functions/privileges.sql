@@ -26,7 +26,7 @@ language sql immutable as $$
                'claim_workflow_task', 'complete_workflow_task', 'fail_workflow_task',
                'start_activity_attempt', 'heartbeat_activity', 'complete_activity', 'fail_activity',
                'timeout_activity', 'due_timers', 'fire_timer', 'timeout_run', 'apply_parent_close_policy',
-               'worker_gauges']
+               'worker_gauges', 'delete_expired_runs']
 $$;
 
 create or replace function weft.server_functions() returns text[]

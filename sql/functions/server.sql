@@ -64,7 +64,7 @@ begin
 end $$;
 
 -- A new namespace: a name like a DNS label (letters, digits, '.', '_', '-'; at most 63), and how
--- many days closed runs are kept (null: for ever; nothing deletes them yet).
+-- many days closed runs are kept (null: for ever; then workers delete them, retention.sql).
 create or replace function weft.create_namespace(p_name text, p_retention_days int default null) returns jsonb
 language plpgsql as $$
 declare

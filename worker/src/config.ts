@@ -39,6 +39,8 @@ export const workerConfigSchema = z.strictObject({
    * completeJobBatchDelay); 0 batches those of one turn of the event loop.
    */
   completeBatchDelayMs: z.number().int().nonnegative().default(0),
+  /** How often this worker deletes closed runs past their namespace's retention (retentionDays). */
+  retentionSweepIntervalMs: z.number().int().positive().default(60_000),
   /** Serve GET /metrics (Prometheus, docs/metrics.md) on this port; 0: any free one (see Worker.metricsUrl). Absent: no port. */
   metricsPort: z.number().int().min(0).max(65535).optional(),
   /** The address the metrics port listens on. */

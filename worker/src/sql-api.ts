@@ -282,3 +282,10 @@ const workerGauges = z.object({
 export function readWorkerGauges(pool: pg.Pool, namespace: string, taskQueue: string): Promise<z.infer<typeof workerGauges>> {
   return answer(pool, workerGauges, "select weft.worker_gauges($1, $2) as answer", [taskQueue, namespace]);
 }
+
+// Retention
+
+/** Deletes up to `limit` closed runs whose namespace's retention has expired; how many it deleted. */
+export function deleteExpiredRuns(pool: pg.Pool, limit: number): Promise<number> {
+  return answer(pool, z.number().int(), "select weft.delete_expired_runs($1) as answer", [limit]);
+}

@@ -9,6 +9,7 @@ import type { WorkerDeps } from "./deps.js";
 import { activityJob, runJob, taskIdentifiers, timeoutJob } from "./jobs.js";
 import { JobQueue } from "./job-queue.js";
 import { Liveness } from "./liveness.js";
+import { RetentionSweeper } from "./retention.js";
 import { MetricsServer } from "./metrics-server.js";
 import { WorkerMetrics } from "./metrics.js";
 import { consoleLogger } from "./logger.js";
@@ -39,6 +40,7 @@ export class Worker {
     private readonly timers: Timers,
     private readonly stopStepLoop: () => void,
     private readonly metricsRegistry: WorkerMetrics,
+    private readonly retention: RetentionSweeper,
   ) {}
 
   private metricsServer: MetricsServer | null = null;
@@ -105,7 +107,8 @@ export class Worker {
       logger,
     });
     const wakeUps = new WakeUps(pool, () => jobs.nudge(), logger);
-    const worker = new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true), deps.metrics);
+    const retention = new RetentionSweeper(pool, config.retentionSweepIntervalMs, logger);
+    const worker = new Worker(workerId, config, pool, jobs, liveness, wakeUps, timers, () => (stopping = true), deps.metrics, retention);
     try {
       // Registered and listening before it takes any work, so a database that refuses it
       // (too few connections, not migrated) fails here, while nothing runs yet.
@@ -115,6 +118,7 @@ export class Worker {
       timers.start(steps);
       jobs.start();
       await liveness.beatNow(); // the worker's row names the job queue's locks from now on
+      retention.start();
       if (config.metricsPort !== undefined) {
         worker.metricsServer = await MetricsServer.start(deps.metrics.registry, config.metricsHost, config.metricsPort);
       }
@@ -132,7 +136,7 @@ export class Worker {
   async shutdown(): Promise<void> {
     this.stopStepLoop();
     try {
-      await this.metricsServer?.close();
+      await Promise.all([this.metricsServer?.close(), this.retention.stop()]);
       await Promise.all([this.wakeUps.stop(), this.timers.stop()]);
       await this.jobs.stop();
       await this.liveness.stop();

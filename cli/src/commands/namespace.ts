@@ -9,7 +9,7 @@ export function addNamespaceCommands(program: Command): void {
   const namespace = program.command("namespace").description("namespaces: each has its own workflow ids, task queues, runs and keys");
 
   withServerOptions(namespace.command("create <name>").description("create a namespace (needs an admin key of namespace default)"))
-    .addOption(new Option("--retention-days <days>", "how long closed runs are to be kept (stored; nothing deletes them yet)").argParser(wholeNumber))
+    .addOption(new Option("--retention-days <days>", "days a closed run is kept before workers delete it (default: for ever)").argParser(wholeNumber))
     .action(async (name: string, flags: ServerFlags & { retentionDays?: number }) => {
       const created = await clientOf(flags).createNamespace(name, flags.retentionDays);
       if (flags.json) printJson(created);
