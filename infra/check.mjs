@@ -1,12 +1,13 @@
 // CI's check of the deploy files (.ci/run, stage "infra"): parses infra/Dockerfile,
 // infra/compose.yaml and the kustomize base infra/k8s against what weft really has (its
 // subcommands, options and env names, its packages), then runs their commands against a real
-// PostgreSQL (DATABASE_URL's server, else the embedded one) from an /app assembled as the
+// PostgreSQL (the checkout's embedded one, whatever DATABASE_URL says) from an /app assembled as the
 // Dockerfile assembles it. Needs `pnpm build` first. `--static` skips the runs. Exit 1 on any problem.
 import { checkCompose, checkDockerfile, checkKustomize } from "./check/static.mjs";
 import { assembleImage, openServer, runSource } from "./check/run.mjs";
 import { ciPnpmVersion, cliSurface } from "./check/surface.mjs";
 import fs from "node:fs";
+import path from "node:path";
 
 const log = (line) => console.log(`infra: ${line}`);
 const cli = cliSurface();
@@ -35,5 +36,6 @@ try {
 } finally {
   await server.stop();
 }
-if (!process.exitCode) fs.rmSync(imageDir, { recursive: true }); // kept for a look when something failed
+// Every stage's directory (.scratch/infra-image), kept for a look when something failed.
+if (!process.exitCode) fs.rmSync(path.dirname(imageDir), { recursive: true });
 if (!process.exitCode) log(`all checks passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

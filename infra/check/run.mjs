@@ -59,10 +59,14 @@ export function assembleImage(stages, pnpmVersion, log) {
   return dirs.get(stages.at(-1).name);
 }
 
-/** A superuser URL: DATABASE_URL's server, or the embedded PostgreSQL of this checkout. */
+/**
+ * The embedded PostgreSQL of this checkout, never DATABASE_URL's server: the runs create and
+ * drop the cluster-wide roles compose-roles.sql names (weft_owner, weft_http, ...), which on a
+ * server of yours could be real ones.
+ */
 export async function openServer() {
   const { openDatabase } = await import(path.join(ROOT, "sql/dist/index.js"));
-  return openDatabase({ databaseUrl: process.env.DATABASE_URL });
+  return openDatabase({});
 }
 
 const freePort = () =>

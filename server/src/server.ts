@@ -28,12 +28,13 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
   const [migrations, functions] = await Promise.all([loadMigrations(), loadFunctionSet()]);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
   handleConnectionErrors(pool, (error) => log({ time: new Date().toISOString(), level: "warn", message: `idle database connection failed: ${error.message}` }));
-  // One Client per namespace a request names (each holds one LISTEN connection once it waits).
-  const clients = new Map<string, Client>();
+  // A Client per namespace a request names, all on one LISTEN connection (withNamespace).
+  const client = new Client({ pool });
+  const clients = new Map<string, Client>([["default", client]]);
   const clientOf = (namespace: string) => {
-    let client = clients.get(namespace);
-    if (!client) clients.set(namespace, (client = new Client({ pool, namespace })));
-    return client;
+    let inNamespace = clients.get(namespace);
+    if (!inNamespace) clients.set(namespace, (inNamespace = client.withNamespace(namespace)));
+    return inNamespace;
   };
   const closing = new AbortController();
   const app = createApp({
@@ -71,7 +72,7 @@ export async function startServer(options: ServerConfigInput & { log?: (line: Re
         clearInterval(idle);
         clearTimeout(cut);
       }
-      await Promise.all([...clients.values()].map((client) => client.close()));
+      await client.close();
       await pool.end();
     },
   };

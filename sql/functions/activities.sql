@@ -53,7 +53,8 @@ end $$;
 
 -- Commits an attempt's result: {"stale": true} (dropped), or weft.deliver's answer.
 create or replace function weft.complete_activity(p_run_id uuid, p_activity_id int, p_attempt int,
-    p_result jsonb, p_inline_queue text default null, p_after_event_id int default 0) returns jsonb
+    p_result jsonb, p_inline_queue text default null, p_after_event_id int default 0,
+    p_inline_namespace text default 'default') returns jsonb
 language plpgsql as $$
 declare
   a weft.activity_executions;
@@ -70,7 +71,7 @@ begin
   perform weft.close_activity_timers(a);
   return weft.deliver(p_run_id, 'ActivityCompleted',
     jsonb_build_object('activityId', p_activity_id, 'result', p_result, 'attempt', p_attempt),
-    p_inline_queue, p_after_event_id);
+    p_inline_queue, p_after_event_id, p_inline_namespace);
 end $$;
 
 create or replace function weft.close_activity_timers(a weft.activity_executions) returns void

@@ -81,7 +81,7 @@ end $$;
 -- the task before committing, saving a job round trip. Otherwise the event waits in the
 -- inbox: {"queued": true}.
 create or replace function weft.deliver(p_run_id uuid, p_type text, p_attributes jsonb,
-    p_inline_queue text, p_after_event_id int) returns jsonb
+    p_inline_queue text, p_after_event_id int, p_inline_namespace text) returns jsonb
 language plpgsql as $$
 begin
   -- Only when the run waits on no other activity: a fan-in's results then collect in the
@@ -93,6 +93,7 @@ begin
     begin
       perform 1 from weft.workflow_runs
        where run_id = p_run_id and status = 'running' and task_queue = p_inline_queue
+         and namespace = p_inline_namespace -- a worker runs only its own namespace's code
          for update nowait;
       if found then
         return jsonb_build_object('claim',

@@ -160,8 +160,10 @@ begin
     select * into v_run from weft.workflow_runs where run_id = v_run.next_run_id for update;
   end loop;
   if v_run.run_id is null then
-    raise exception 'workflow "%" not found', p_workflow_id
-      using errcode = 'WF004', hint = 'Check the workflow id; list runs with Client.list or weft.workflow_runs.';
+    perform weft.check_namespace(p_namespace); -- WF007 for a namespace that does not exist
+    raise exception 'workflow "%" not found%', p_workflow_id,
+      case when p_namespace <> 'default' then ' in namespace "' || p_namespace || '"' else '' end
+      using errcode = 'WF004', hint = 'Check the workflow id; list runs with Client.list or weft.list_workflows.';
   end if;
   if v_run.status <> 'running' then
     raise exception 'workflow "%" is %', p_workflow_id, replace(v_run.status, '_', ' ')

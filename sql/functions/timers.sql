@@ -6,7 +6,7 @@
 -- due (a worker's clock ahead of the database's, or a caller that is wrong) stays, answering
 -- {"dueInMs": n}: a timer never fires early, whoever asks.
 create or replace function weft.fire_timer(p_run_id uuid, p_timer_id text, p_inline_queue text default null,
-    p_after_event_id int default 0) returns jsonb
+    p_after_event_id int default 0, p_inline_namespace text default 'default') returns jsonb
 language plpgsql as $$
 declare
   v_due_at timestamptz;
@@ -23,7 +23,7 @@ begin
   end if;
   delete from weft.timers where run_id = p_run_id and timer_id = p_timer_id;
   return weft.deliver(p_run_id, 'TimerFired', jsonb_build_object('timerId', p_timer_id),
-    p_inline_queue, p_after_event_id);
+    p_inline_queue, p_after_event_id, p_inline_namespace);
 end $$;
 
 -- Timers of a namespace's task queue due within p_within_ms, for workers that did not create them.
@@ -31,12 +31,11 @@ create or replace function weft.due_timers(p_task_queue text, p_within_ms int, p
     p_namespace text default 'default')
 returns table (run_id uuid, timer_id text, due_ms bigint)
 language sql stable as $$
-  select t.run_id, t.timer_id, (extract(epoch from t.due_at) * 1000)::bigint
-    from weft.timers t
-    join weft.workflow_runs r on r.run_id = t.run_id
-   where t.task_queue = p_task_queue and r.namespace = p_namespace
-     and t.due_at <= now() + make_interval(secs => p_within_ms / 1000.0)
-   order by t.due_at
+  select run_id, timer_id, (extract(epoch from due_at) * 1000)::bigint
+    from weft.timers
+   where namespace = p_namespace and task_queue = p_task_queue
+     and due_at <= now() + make_interval(secs => p_within_ms / 1000.0)
+   order by due_at
    limit p_limit;
 $$;
 

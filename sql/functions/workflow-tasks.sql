@@ -150,7 +150,7 @@ begin
       if a.claimed_by is not null then
         v_eager := weft.activity_job(a, 1);
       else
-        v_jobs := v_jobs || row('weft/activity/' || a.queue, weft.activity_job(a, 1),
+        v_jobs := v_jobs || row(weft.task_identifier('activity', v_run.namespace, a.queue), weft.activity_job(a, 1),
           null, null, 25, null, null, null)::graphile_worker.job_spec;
       end if;
       if a.schedule_to_start_ms is not null then
@@ -167,8 +167,8 @@ begin
       perform weft.append_event(v_run, v_event_id, 'TimerStarted', jsonb_build_object(
         'timerId', v_cmd->>'timerId', 'seconds', (v_cmd->>'seconds')::bigint, 'fireAt', v_fire_at));
       -- due_at is on the real clock; weft.now() may be ahead of it in tests
-      insert into weft.timers (run_id, timer_id, task_queue, due_at)
-      values (p_run_id, v_cmd->>'timerId', v_run.task_queue, v_fire_at - (weft.now() - now()));
+      insert into weft.timers (run_id, timer_id, namespace, task_queue, due_at)
+      values (p_run_id, v_cmd->>'timerId', v_run.namespace, v_run.task_queue, v_fire_at - (weft.now() - now()));
       v_timers := v_timers || jsonb_build_array(jsonb_build_array(v_cmd->>'timerId',
         (extract(epoch from v_fire_at - (weft.now() - now())) * 1000)::bigint));
     when 'RecordSideEffect' then

@@ -95,7 +95,8 @@ export async function failWorkflowTask(db: Db, runId: string, failure: Serialize
 
 /** Where a delivered event may go straight into a workflow task this worker runs (inline). */
 export interface Inline {
-  /** The worker's task queue: only runs on it are taken inline. */
+  /** The worker's namespace and task queue: only runs on them are taken inline. */
+  readonly namespace: string;
   readonly queue: string;
   /** The last event of this worker's cached copy of the run (0: none). */
   readonly afterEventId: number;
@@ -122,22 +123,26 @@ export interface AttemptIds {
 }
 
 export function completeActivity(db: Db, ids: AttemptIds, resultJson: string, inline: Inline | null): Promise<Delivered> {
-  return answer(db, delivered, "select weft.complete_activity($1, $2, $3, $4::jsonb, $5, $6) as answer", [
+  const namespace = inline?.namespace ?? "default";
+  return answer(db, delivered, `select weft.complete_activity($1, $2, $3, $4::jsonb, $5, $6${namespaceArgument(namespace, 7)}) as answer`, [
     ids.runId,
     ids.activityId,
     ids.attempt,
     resultJson,
     inline?.queue ?? null,
     inline?.afterEventId ?? 0,
+    ...namespaceParam(namespace),
   ]);
 }
 
 export function fireTimer(db: Db, runId: string, timerId: string, inline: Inline | null): Promise<Delivered> {
-  return answer(db, delivered, "select weft.fire_timer($1, $2, $3, $4) as answer", [
+  const namespace = inline?.namespace ?? "default";
+  return answer(db, delivered, `select weft.fire_timer($1, $2, $3, $4${namespaceArgument(namespace, 5)}) as answer`, [
     runId,
     timerId,
     inline?.queue ?? null,
     inline?.afterEventId ?? 0,
+    ...namespaceParam(namespace),
   ]);
 }
 
@@ -280,7 +285,7 @@ const workerGauges = z.object({
 
 /** What the metrics gauges show at a scrape (worker/src/metrics.ts). */
 export function readWorkerGauges(pool: pg.Pool, namespace: string, taskQueue: string): Promise<z.infer<typeof workerGauges>> {
-  return answer(pool, workerGauges, "select weft.worker_gauges($1, $2) as answer", [taskQueue, namespace]);
+  return answer(pool, workerGauges, `select weft.worker_gauges($1${namespaceArgument(namespace, 2)}) as answer`, [taskQueue, ...namespaceParam(namespace)]);
 }
 
 // Retention

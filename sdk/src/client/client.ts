@@ -81,28 +81,32 @@ export interface ListPage {
 
 /** Starts, signals and observes workflows. One per process is enough; close() when done. */
 export class Client {
-  private readonly pool: pg.Pool;
+  private readonly shared: SharedConnections;
   private readonly db: sqlApi.ClientDb;
-  private readonly ownsPool: boolean;
-  private readonly closes: CloseListener;
-  private readonly starts: MicroBatcher<StartRequest, string>;
-  private readonly states: MicroBatcher<string, RunState>;
+  /** Made by withNamespace: the Client it came from owns the connections. */
+  private readonly borrowed: boolean;
+  /** What withNamespace hands the Client it makes (the constructor is synchronous). */
+  private static lending: SharedConnections | undefined;
 
   constructor(options: ClientOptions) {
     if (!options.pool && !options.databaseUrl) throw new TypeError("Client needs databaseUrl or pool");
     const namespace = checkText(options.namespace ?? "default", "namespace");
-    this.ownsPool = !options.pool;
-    this.pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    if (this.ownsPool) handleConnectionErrors(this.pool);
-    else markConnectionFailures(this.pool); // result() waits through a restart on a shared pool too
-    this.db = { pool: this.pool, namespace };
-    this.closes = new CloseListener(this.pool);
-    this.starts = startBatcher(this.pool);
-    // Many result() calls wake together (one NOTIFY each): one query reads all their runs.
-    this.states = new MicroBatcher<string, RunState>(async (runIds) => {
-      const byId = new Map((await sqlApi.runStates(this.pool, runIds)).map((state) => [state.runId, state]));
-      return runIds.map((id) => byId.get(id) ?? new WorkflowNotFoundError(`run ${id} not found`));
-    });
+    this.borrowed = Client.lending !== undefined;
+    this.shared = Client.lending ?? sharedConnections(options);
+    this.db = { pool: this.shared.pool, namespace };
+  }
+
+  /**
+   * A Client acting in `namespace` that shares this one's pool, LISTEN connection and batches:
+   * any number of namespaces for the connections of one. Closing this Client closes it too.
+   */
+  withNamespace(namespace: string): Client {
+    Client.lending = this.shared;
+    try {
+      return new Client({ pool: this.shared.pool, namespace });
+    } finally {
+      Client.lending = undefined;
+    }
   }
 
   /**
@@ -110,7 +114,7 @@ export class Client {
    * alone. A call is checked before it joins them, so a refusal is its own.
    */
   async start(workflow: string | WorkflowClass, args: unknown[] = [], options: StartOptions = {}): Promise<WorkflowHandle> {
-    const runId = await this.starts.call(startRequest(this.db.namespace, workflow, args, options));
+    const runId = await this.shared.starts.call(startRequest(this.db.namespace, workflow, args, options));
     return { workflowId: options.workflowId ?? runId, runId };
   }
 
@@ -152,7 +156,7 @@ export class Client {
     const deadline = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
     for (let runId = (await sqlApi.workflowState(this.db, workflowId, givenRunId)).runId; ; ) {
       const timeoutMs = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-      const state = await this.closes.waitFor(runId, () => this.states.call(runId), { timeoutMs, signal });
+      const state = await this.shared.closes.waitFor(runId, () => this.shared.states.call(runId), { timeoutMs, signal });
       if (!state.nextRunId) return state;
       runId = state.nextRunId;
     }
@@ -185,7 +189,36 @@ export class Client {
   }
 
   async close(): Promise<void> {
-    await this.closes.close();
-    if (this.ownsPool) await this.pool.end();
+    if (this.borrowed) return;
+    await this.shared.closes.close();
+    if (this.shared.ownsPool) await this.shared.pool.end();
   }
+}
+
+/** A pool and what uses it for every namespace: the close listener and the batchers. */
+interface SharedConnections {
+  readonly pool: pg.Pool;
+  readonly ownsPool: boolean;
+  readonly closes: CloseListener;
+  readonly starts: MicroBatcher<StartRequest, string>;
+  readonly states: MicroBatcher<string, RunState>;
+}
+
+function sharedConnections(options: ClientOptions): SharedConnections {
+  const ownsPool = !options.pool;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+  if (ownsPool) handleConnectionErrors(pool);
+  else markConnectionFailures(pool); // result() waits through a restart on a shared pool too
+  return {
+    pool,
+    ownsPool,
+    closes: new CloseListener(pool),
+    // Each start names its namespace, so one batch serves every namespace.
+    starts: startBatcher(pool),
+    // Many result() calls wake together (one NOTIFY each): one query reads all their runs.
+    states: new MicroBatcher<string, RunState>(async (runIds) => {
+      const byId = new Map((await sqlApi.runStates(pool, runIds)).map((state) => [state.runId, state]));
+      return runIds.map((id) => byId.get(id) ?? new WorkflowNotFoundError(`run ${id} not found`));
+    }),
+  };
 }

@@ -153,7 +153,9 @@ export function workflowRoutes({ clients, maxPageSize, maxWaitSeconds, metrics }
       summary: "Wait up to waitSeconds for the workflow to close, following continue-as-new and retries",
       role: "read",
       params: workflowParams,
-      query: runRefQuery.extend({ waitSeconds: z.coerce.number().min(0).max(maxWaitSeconds).default(0) }),
+      // Capped at the server's maxWaitSeconds rather than refused: a caller asking for longer
+      // gets a 202 sooner and asks again.
+      query: runRefQuery.extend({ waitSeconds: z.coerce.number().min(0).default(0).transform((s) => Math.min(s, maxWaitSeconds)) }),
       responses: {
         200: { description: "closed: { status, runId, result } or { status, runId, failure }", schema: resultSchema },
         202: { description: "still running after waitSeconds", schema: z.object({ status: z.literal("running"), runId: z.guid() }) },

@@ -38,7 +38,7 @@ export async function deliverInlineIn(
   deliver: Deliver,
 ): Promise<CommittedTask | null> {
   const cached = deps.cache.take(runId);
-  const inline = deps.inlineTasks ? { queue: deps.taskQueue, afterEventId: cached?.lastEventId ?? 0 } : null;
+  const inline = deps.inlineTasks ? { namespace: deps.namespace, queue: deps.taskQueue, afterEventId: cached?.lastEventId ?? 0 } : null;
   const answer = await deliver(tx, inline);
   if (!("claim" in answer)) {
     if (cached) deps.cache.put(runId, cached);
