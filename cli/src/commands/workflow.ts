@@ -4,7 +4,7 @@ import { Option, type Command } from "commander";
 import { RUN_STATUSES } from "@weft/sdk/internal";
 import { jsonArray, jsonObject, seconds, wholeNumber } from "../arguments.js";
 import { CliError, EXIT } from "../cli-error.js";
-import type { HistoryEventJson, OutcomeJson, RunFilter } from "../http-client.js";
+import type { HistoryEventJson, OutcomeJson, RunFilter, StartRequest } from "../http-client.js";
 import { keyValues, printJson, progress } from "../output.js";
 import { clientOf, withServerOptions, type ServerFlags } from "./server-options.js";
 import { descriptionText, eventsTable, failureText, runsTable } from "./workflow-text.js";
@@ -147,15 +147,8 @@ export function addWorkflowCommands(program: Command): void {
     });
 }
 
-interface StartFlags {
-  readonly args: unknown[];
-  readonly workflowId?: string;
-  readonly taskQueue?: string;
-  readonly searchAttributes?: Record<string, unknown>;
-  readonly retryPolicy?: Record<string, unknown>;
-  readonly runTimeoutSeconds?: number;
-  readonly executionTimeoutSeconds?: number;
-}
+/** The start flags are the start request's fields but the type, which is an argument. */
+type StartFlags = Omit<StartRequest, "workflowType">;
 
 /** Long-polls the result route in rounds until the run closes or `timeoutSeconds` pass. */
 async function waitForOutcome(workflowId: string, flags: RunFlags & { timeoutSeconds?: number }): Promise<OutcomeJson> {
