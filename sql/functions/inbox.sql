@@ -81,7 +81,7 @@ end $$;
 -- the task before committing, saving a job round trip. Otherwise the event waits in the
 -- inbox: {"queued": true}.
 create or replace function weft.deliver(p_run_id uuid, p_type text, p_attributes jsonb,
-    p_inline_queue text, p_after_event_id int, p_inline_namespace text) returns jsonb
+    p_inline_queue text, p_after_event_id int, p_inline_namespace text default 'default') returns jsonb
 language plpgsql as $$
 begin
   -- Only when the run waits on no other activity: a fan-in's results then collect in the
