@@ -8,6 +8,8 @@ export interface ServerMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** A workflow started through the API. */
   observeStart(workflowType: string): void;
+  /** A run terminated through the API. */
+  observeTerminate(namespace: string): void;
 }
 
 export function serverMetrics(): ServerMetrics {
@@ -32,8 +34,17 @@ export function serverMetrics(): ServerMetrics {
     labelNames: ["workflow_type"],
     registers: [registry],
   });
+  const terminations = new Counter({
+    name: "weft_workflows_terminated_total",
+    help: "Runs terminated through the HTTP API, by namespace",
+    labelNames: ["namespace"],
+    registers: [registry],
+  });
   return {
     registry,
+    observeTerminate(namespace) {
+      terminations.inc({ namespace });
+    },
     observeRequest(method, route, status, seconds) {
       requests.inc({ method, route, status: String(status) });
       latency.observe({ method, route }, seconds);

@@ -23,6 +23,7 @@ export class WorkerMetrics {
   private readonly attemptSeconds: Histogram<"activity_type">;
   private readonly lateness: Histogram;
   private readonly closed: Counter<"workflow_type" | "status">;
+  private readonly started: Counter<"workflow_type">;
 
   constructor(namespace: string, taskQueue: string, readGauges: () => Promise<WorkerGauges>) {
     const registers = [this.registry];
@@ -59,6 +60,12 @@ export class WorkerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers,
     });
+    this.started = new Counter({
+      name: "weft_workflows_started_total",
+      help: "Runs whose first workflow task this worker ran, by workflow type (however they were started)",
+      labelNames: ["workflow_type"],
+      registers,
+    });
     this.closed = new Counter({
       name: "weft_workflows_closed_total",
       help: "Runs this worker's workflow tasks closed, by workflow type and how (a failed run may be retried)",
@@ -87,6 +94,10 @@ export class WorkerMetrics {
         this.set((await read()).openRuns);
       },
     });
+  }
+
+  workflowStarted(workflowType: string): void {
+    this.started.inc({ workflow_type: workflowType });
   }
 
   workflowClosed(workflowType: string, status: ClosedAs): void {

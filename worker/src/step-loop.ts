@@ -55,6 +55,7 @@ export class StepLoop implements TimerSteps {
   /** Keeps the live workflow, schedules the timers it started; returns the activity it claimed. */
   private afterCommit(task: CommittedTask | null): ActivityJob | null {
     if (!task) return null;
+    if (task.firstTask) this.deps.metrics.workflowStarted(task.workflowType);
     this.deps.metrics.workflowTask(task.workflowType, "completed", task.taskSeconds);
     if (task.closedAs) this.deps.metrics.workflowClosed(task.workflowType, task.closedAs);
     if (task.cached) this.deps.cache.put(task.runId, task.cached);

@@ -56,6 +56,7 @@ describe("worker metrics", () => {
     expect(sample(text, "weft_activity_attempt_duration_seconds_count", { activity_type: "flaky" })).toBe(2);
     expect(sample(text, "weft_timer_lateness_seconds_count")).toBe(1);
     expect(sample(text, "weft_workflows_closed_total", { workflow_type: "metered", status: "completed" })).toBe(1);
+    expect(sample(text, "weft_workflows_started_total", { workflow_type: "metered" })).toBe(1);
     expect(sample(text, "weft_open_runs")).toBe(0);
     expect(await worker.metrics()).toContain("weft_workflow_task_duration_seconds_bucket");
     expect((await fetch(worker.metricsUrl!.replace("/metrics", "/other"))).status).toBe(404);

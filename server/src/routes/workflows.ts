@@ -27,7 +27,7 @@ export interface WorkflowRouteDeps {
   readonly clients: (namespace: string) => Client;
   readonly maxPageSize: number;
   readonly maxWaitSeconds: number;
-  readonly metrics: Pick<ServerMetrics, "observeStart">;
+  readonly metrics: Pick<ServerMetrics, "observeStart" | "observeTerminate">;
 }
 
 const BASE = "/api/v1/namespaces/{ns}/workflows";
@@ -214,6 +214,7 @@ export function workflowRoutes({ clients, maxPageSize, maxWaitSeconds, metrics }
       responses: { 202: { description: "terminated" }, ...keyErrors, ...notFound },
       async handle({ params, query, body }) {
         await clients(params.ns).terminate(refOf(params.workflowId, query.runId), body.reason);
+        metrics.observeTerminate(params.ns);
         return { status: 202, body: {} };
       },
     }),

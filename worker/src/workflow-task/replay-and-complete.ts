@@ -29,6 +29,8 @@ export interface CommittedTask {
   readonly taskSeconds: number;
   /** How the task closed the run, if it did. */
   readonly closedAs: ClosedAs | null;
+  /** Whether this was the run's first task (its WorkflowStarted among the events). */
+  readonly firstTask: boolean;
 }
 
 const CLOSING_COMMANDS = { CompleteWorkflow: "completed", FailWorkflow: "failed", ContinueAsNew: "continued_as_new" } as const;
@@ -103,6 +105,7 @@ async function replayAndAppend(
     workflowType: definition.name,
     taskSeconds: (performance.now() - started) / 1000,
     closedAs: closedAs(result.commands),
+    firstTask: claimed.events.some((event) => event.type === "WorkflowStarted"),
   };
 }
 
