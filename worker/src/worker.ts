@@ -39,7 +39,7 @@ export class Worker {
     private readonly wakeUps: WakeUps,
     private readonly timers: Timers,
     private readonly stopStepLoop: () => void,
-    private readonly metricsRegistry: WorkerMetrics,
+    private readonly workerMetrics: WorkerMetrics,
     private readonly retention: RetentionSweeper,
   ) {}
 
@@ -52,7 +52,7 @@ export class Worker {
 
   /** This worker's metrics in Prometheus' text format (docs/metrics.md), to serve from an app's own endpoint. */
   metrics(): Promise<string> {
-    return this.metricsRegistry.registry.metrics();
+    return this.workerMetrics.registry.metrics();
   }
 
   static async create(options: WorkerOptions): Promise<Worker> {

@@ -1,7 +1,5 @@
-import { NonDeterminismError } from "@weft/sdk";
-import { continueReplay, isInfrastructureError, WorkflowMachine, type WireCommand } from "@weft/sdk/internal";
-import type { Logger } from "@weft/sdk";
-import type { WorkflowDefinition } from "@weft/sdk/internal";
+import { NonDeterminismError, type Logger } from "@weft/sdk";
+import { continueReplay, isInfrastructureError, WorkflowMachine, type WireCommand, type WorkflowDefinition } from "@weft/sdk/internal";
 import type pg from "pg";
 import type { WorkerDeps } from "../deps.js";
 import { faultPoint } from "../fault-points.js";
@@ -29,7 +27,7 @@ export interface CommittedTask {
   readonly taskSeconds: number;
   /** How the task closed the run, if it did. */
   readonly closedAs: ClosedAs | null;
-  /** Whether this was the run's first task (its WorkflowStarted among the events). */
+  /** Whether this was the run's first task (task number 1). */
   readonly firstTask: boolean;
 }
 
@@ -105,7 +103,7 @@ async function replayAndAppend(
     workflowType: definition.name,
     taskSeconds: (performance.now() - started) / 1000,
     closedAs: closedAs(result.commands),
-    firstTask: claimed.events.some((event) => event.type === "WorkflowStarted"),
+    firstTask: claimed.task === 1,
   };
 }
 
