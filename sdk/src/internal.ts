@@ -23,4 +23,5 @@ export {
 export { MAX_SEARCH_ATTRIBUTE_BYTES, MAX_SEARCH_ATTRIBUTES, MAX_SEARCH_ATTRIBUTES_BYTES } from "./search-attributes.js";
 export { closeListeningConnection } from "./client/close-listener.js";
 export { handleConnectionErrors } from "./pool.js";
+export { sqlAnswer } from "./sql-answer.js";
 export { ACTIVITY_STATUSES, RUN_STATUSES } from "./run-status.js";

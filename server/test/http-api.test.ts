@@ -7,28 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContinueAsNew, workflow, type WorkflowContext, type WorkflowGenerator } from "@weft/sdk";
 import { createApiKey, startServer, type WeftServer } from "@weft/server";
 import { Worker } from "@weft/worker";
+import { Approval, activities } from "../../cli/test/fixtures/workflows.js";
 import { createTestDatabase, type TestDatabase } from "../../sql/test/support/database.js";
-
-@workflow.defn({ name: "approval" })
-class Approval {
-  decision: string | null = null;
-
-  @workflow.signal("decide")
-  onDecide(decision: string) {
-    this.decision = decision;
-  }
-
-  *run(ctx: WorkflowContext, item: string): WorkflowGenerator<string> {
-    yield* ctx.waitCondition(() => this.decision !== null);
-    return yield* ctx.activity<string>("record", [item, this.decision]);
-  }
-}
 
 /** Continues as new until `left` is 0: a chain of runs under one workflow id. */
 @workflow.defn({ name: "countdown" })
 class Countdown {
-  *run(_ctx: WorkflowContext, left: number): WorkflowGenerator<string | ContinueAsNew> {
-    yield* _ctx.sleep(0);
+  *run(ctx: WorkflowContext, left: number): WorkflowGenerator<string | ContinueAsNew> {
+    yield* ctx.sleep(0);
     return left > 0 ? new ContinueAsNew([left - 1]) : "liftoff";
   }
 }
@@ -53,7 +39,7 @@ describe("HTTP API", () => {
     worker = await Worker.create({
       databaseUrl: db.url,
       workflows: [Approval, Countdown],
-      activities: { record: (_ctx, item: string, decision: string) => `${item}: ${decision}` },
+      activities,
       logger: quiet,
     });
     admin = (await createApiKey(db.pool, "default", "bootstrap", "admin")).secret;

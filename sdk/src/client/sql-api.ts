@@ -6,6 +6,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { mapDatabaseError } from "../errors.js";
 import { parseHistory, type HistoryEvent } from "../history.js";
+import { sqlAnswer } from "../sql-answer.js";
 import {
   runCountSchema,
   runStateSchema,
@@ -16,16 +17,6 @@ import {
   type RunSummary,
   type WorkflowDescription,
 } from "./views.js";
-
-/** Calls `sql` (one `select`) and returns its one row's `answer` column parsed by `schema`. */
-async function answer<S extends z.ZodType>(db: pg.Pool | pg.ClientBase, schema: S, sql: string, params: unknown[]): Promise<z.output<S>> {
-  const { rows } = await db.query<{ answer: unknown }>(sql, params).catch(mapped);
-  return schema.parse(rows[0]?.answer);
-}
-
-function mapped(error: unknown): never {
-  throw mapDatabaseError(error);
-}
 
 const startAnswer = z.union([
   z.object({ runId: z.guid() }),
@@ -42,11 +33,11 @@ export interface ClientDb {
 
 /** `startsJson`: a JSON array of weft.start_workflows' start objects (each names its namespace). One answer per start, in order. */
 export function startWorkflows(pool: pg.Pool, startsJson: string): Promise<StartAnswer[]> {
-  return answer(pool, z.array(startAnswer), "select weft.start_workflows($1::jsonb) as answer", [startsJson]);
+  return sqlAnswer(pool, z.array(startAnswer), "select weft.start_workflows($1::jsonb) as answer", [startsJson]);
 }
 
 export async function signalWorkflow(db: ClientDb, workflowId: string, runId: string | null, signalName: string, argsJson: string): Promise<void> {
-  await answer(db.pool, z.guid(), "select weft.signal_workflow($1, $2, $3::jsonb, $4, $5) as answer", [
+  await sqlAnswer(db.pool, z.guid(), "select weft.signal_workflow($1, $2, $3::jsonb, $4, $5) as answer", [
     workflowId,
     signalName,
     argsJson,
@@ -56,11 +47,11 @@ export async function signalWorkflow(db: ClientDb, workflowId: string, runId: st
 }
 
 export async function terminateWorkflow(db: ClientDb, workflowId: string, runId: string | null, reason: string): Promise<void> {
-  await answer(db.pool, z.guid(), "select weft.terminate_workflow($1, $2, $3, $4) as answer", [workflowId, reason, runId, db.namespace]);
+  await sqlAnswer(db.pool, z.guid(), "select weft.terminate_workflow($1, $2, $3, $4) as answer", [workflowId, reason, runId, db.namespace]);
 }
 
 export function describeWorkflow(db: ClientDb, workflowId: string, runId: string | null): Promise<WorkflowDescription> {
-  return answer(db.pool, workflowDescriptionSchema, "select weft.describe_workflow($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
+  return sqlAnswer(db.pool, workflowDescriptionSchema, "select weft.describe_workflow($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
 }
 
 /** Where a page of runs ends: its last run's created_at (UTC text, microseconds) and run id. */
@@ -81,7 +72,7 @@ export function listWorkflows(
   limit: number,
   after: ListPosition | null,
 ): Promise<{ runs: RunSummary[]; next: ListPosition | null }> {
-  return answer(db.pool, listAnswer, "select weft.list_workflows($1::jsonb, $2, $3::timestamptz, $4, $5) as answer", [
+  return sqlAnswer(db.pool, listAnswer, "select weft.list_workflows($1::jsonb, $2, $3::timestamptz, $4, $5) as answer", [
     JSON.stringify(filter),
     limit,
     after?.createdAt ?? null,
@@ -91,7 +82,7 @@ export function listWorkflows(
 }
 
 export function countWorkflows(db: ClientDb, filter: object, groupBy: "status" | null): Promise<RunCount> {
-  return answer(db.pool, runCountSchema, "select weft.count_workflows($1::jsonb, $2, $3) as answer", [JSON.stringify(filter), groupBy, db.namespace]);
+  return sqlAnswer(db.pool, runCountSchema, "select weft.count_workflows($1::jsonb, $2, $3) as answer", [JSON.stringify(filter), groupBy, db.namespace]);
 }
 
 // parseHistory names an event it cannot decode (UndecodableEventError).
@@ -105,7 +96,7 @@ export async function workflowHistory(
   afterEventId = 0,
   limit: number | null = null,
 ): Promise<HistoryEvent[]> {
-  const page = await answer(db.pool, historyAnswer, "select weft.workflow_history($1, $2, $3, $4, $5) as answer", [
+  const page = await sqlAnswer(db.pool, historyAnswer, "select weft.workflow_history($1, $2, $3, $4, $5) as answer", [
     workflowId,
     runId,
     afterEventId,
@@ -117,17 +108,19 @@ export async function workflowHistory(
 
 /** The state of the workflow's newest run (or of `runId`). */
 export function workflowState(db: ClientDb, workflowId: string, runId: string | null): Promise<RunState> {
-  return answer(db.pool, runStateSchema, "select weft.workflow_state($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
+  return sqlAnswer(db.pool, runStateSchema, "select weft.workflow_state($1, $2, $3) as answer", [workflowId, runId, db.namespace]);
 }
 
 /** The states of these runs (ids the client found in its namespace), in no particular order; an unknown id is left out. */
 export function runStates(pool: pg.Pool, runIds: readonly string[]): Promise<RunState[]> {
-  return answer(pool, z.array(runStateSchema), "select weft.run_states($1::uuid[]) as answer", [runIds]);
+  return sqlAnswer(pool, z.array(runStateSchema), "select weft.run_states($1::uuid[]) as answer", [runIds]);
 }
 
 /** Runs close with `NOTIFY weft_run_closed, '<run id>'` (sql/functions/closing-runs.sql). */
 export const RUN_CLOSED_CHANNEL = "weft_run_closed";
 
 export async function listenForClosedRuns(connection: pg.ClientBase): Promise<void> {
-  await connection.query(`LISTEN ${RUN_CLOSED_CHANNEL}`).catch(mapped);
+  await connection.query(`LISTEN ${RUN_CLOSED_CHANNEL}`).catch((error: unknown) => {
+    throw mapDatabaseError(error);
+  });
 }
